@@ -1,0 +1,13 @@
+// Package controls holds the platform's security controls as code, each written once and used by
+// the tests, the offline plan and report, CI and (through the same per-resource functions over a
+// property.Map) a Pulumi policy pack.
+//
+// A Control has an ID, the requirement line of requirements/security-configuration.md it proves,
+// a severity, and a check: either per resource (a function of the resource's type and inputs,
+// the shape a policyx ResourceValidationPolicy takes) or over the whole recorded graph (for
+// invariants that span resources, such as "every private subnet routes through a NAT gateway of
+// its zone"). A failing check returns findings with evidence: the resource URN, the property path
+// and the actual value. A control can be waived only by an explicit waiver with a reason, and the
+// report shows the waiver. A control that finds nothing to check says so (not applicable) instead
+// of passing silently; the whole-stack tests pin which controls may be not applicable per stack.
+package controls

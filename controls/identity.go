@@ -1,0 +1,81 @@
+package controls
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/property"
+
+	"github.com/securestack/platform/iampolicy"
+)
+
+const (
+	typeRole       = "aws:iam/role:Role"
+	typeRolePolicy = "aws:iam/rolePolicy:RolePolicy"
+	typePolicy     = "aws:iam/policy:Policy"
+)
+
+const section3 = "3. IAM & Access Control"
+
+var identityControls = []*Control{
+	{
+		ID: "IAM-001", Title: "Role trust policies name their principals; a * principal only with conditions",
+		Section: section3, Requirement: "IRSA (IAM Roles for Service Accounts): Pods use minimal IAM permissions (e.g., Uploader only puts to S3, doesn't delete).", Severity: Critical,
+		Types: []string{typeRole}, Resource: checkTrustPolicy,
+	},
+	{
+		ID: "IAM-002", Title: "Permission policies grant no wildcard actions (*, service:*) and no full-admin",
+		Section: section3, Requirement: "IRSA (IAM Roles for Service Accounts): Pods use minimal IAM permissions (e.g., Uploader only puts to S3, doesn't delete).", Severity: High,
+		Types: []string{typeRolePolicy, typePolicy}, Resource: checkLeastPrivilege,
+	},
+}
+
+func checkTrustPolicy(_ string, props property.Map) []Violation {
+	text, ok := str(props, "assumeRolePolicy")
+	if !ok {
+		return []Violation{{Path: "assumeRolePolicy", Value: describe(props, "assumeRolePolicy"), Message: "a role needs a trust policy known at plan time"}}
+	}
+	doc, err := iampolicy.Parse(text)
+	if err != nil {
+		return []Violation{{Path: "assumeRolePolicy", Value: "unparseable", Message: err.Error()}}
+	}
+	var vs []Violation
+	for i, s := range doc.Statements {
+		if s.Effect != iampolicy.Allow {
+			continue
+		}
+		if s.IsUnconditionedWildcardPrincipal() || s.NotPrincipal != nil {
+			vs = append(vs, Violation{Path: fmt.Sprintf("assumeRolePolicy.Statement[%d].Principal", i), Value: "*",
+				Message: "anyone could assume this role: name the principal or constrain it with conditions"})
+		}
+	}
+	return vs
+}
+
+func checkLeastPrivilege(_ string, props property.Map) []Violation {
+	text, ok := str(props, "policy")
+	if !ok {
+		return []Violation{{Path: "policy", Value: describe(props, "policy"), Message: "the policy document must be known at plan time to be checked"}}
+	}
+	doc, err := iampolicy.Parse(text)
+	if err != nil {
+		return []Violation{{Path: "policy", Value: "unparseable", Message: err.Error()}}
+	}
+	var vs []Violation
+	for i, s := range doc.Statements {
+		if s.Effect != iampolicy.Allow {
+			continue
+		}
+		if len(s.NotActions) > 0 {
+			vs = append(vs, Violation{Path: fmt.Sprintf("policy.Statement[%d].NotAction", i), Value: fmt.Sprint(s.NotActions),
+				Message: "Allow with NotAction grants everything else"})
+		}
+		for j, a := range s.Actions {
+			if a == "*" || strings.HasSuffix(a, ":*") {
+				vs = append(vs, Violation{Path: fmt.Sprintf("policy.Statement[%d].Action[%d]", i, j), Value: a,
+					Message: "list the actions the principal needs instead of a wildcard"})
+			}
+		}
+	}
+	return vs
+}

@@ -1,0 +1,385 @@
+package infra
+
+import (
+	"fmt"
+	"net/netip"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/securestack/platform/components/network"
+)
+
+// Namespace is the config namespace of the platform's own keys ("platform:network", …).
+const Namespace = "platform"
+
+// Environment is the kind of environment a stack is; it chooses the secure defaults.
+type Environment string
+
+// The environments. Each has its own defaults (see Defaults).
+const (
+	Dev     Environment = "dev"
+	Staging Environment = "staging"
+	Prod    Environment = "prod"
+)
+
+// Environments lists the allowed environments in order.
+var Environments = []Environment{Dev, Staging, Prod}
+
+// Config is the whole typed configuration of one environment. Every field has a per-environment
+// secure default (Defaults); stack config only overrides what it names.
+type Config struct {
+	Project     string      `json:"-"`
+	Stack       string      `json:"-"`
+	Region      string      `json:"-"` // aws:region
+	Environment Environment `json:"-"` // platform:environment
+
+	// Tags are added to every taggable resource, besides the platform's own tags.
+	Tags map[string]string `json:"tags"`
+	// Network is the VPC layout (platform:network).
+	Network NetworkConfig `json:"network"`
+	// Keys configures the customer-managed KMS keys (platform:keys).
+	Keys KeysConfig `json:"keys"`
+	// Stateful says how stateful resources (keys, log groups, buckets, tables, the cluster) are
+	// kept from being lost (platform:stateful).
+	Stateful StatefulConfig `json:"stateful"`
+	// Waivers opt out of named security controls, each with a reason; the report shows them.
+	Waivers []Waiver `json:"waivers"`
+
+	// SecretKeys are the config keys given as secrets, sorted.
+	SecretKeys []string `json:"-"`
+}
+
+// NetworkConfig is platform:network.
+type NetworkConfig struct {
+	// Cidr is the VPC's IPv4 range, /16 to /24. Default 10.0.0.0/16.
+	Cidr string `json:"cidr"`
+	// AzCount is how many availability zones to use: at least 2 (multi-AZ), default 2.
+	AzCount int `json:"azCount"`
+	// AvailabilityZones names the zones; empty means the first AzCount zones the region reports.
+	AvailabilityZones []string `json:"availabilityZones"`
+	// NatGateways is "perAz" (one per zone: no cross-zone dependency; prod default) or "single"
+	// (one for the VPC: cheaper; dev and staging default).
+	NatGateways string `json:"natGateways"`
+	// FlowLogRetentionDays keeps VPC flow logs (dev 30, staging 90, prod 365; prod at least 365).
+	FlowLogRetentionDays int `json:"flowLogRetentionDays"`
+	// InterfaceEndpoints are the AWS services reached through private interface endpoints
+	// (prod default: sts, ecr.api, ecr.dkr, logs; none elsewhere).
+	InterfaceEndpoints []string `json:"interfaceEndpoints"`
+}
+
+// KeysConfig is platform:keys.
+type KeysConfig struct {
+	// DeletionWindowDays is the waiting period before a scheduled key deletion: 7 to 30, default 30.
+	DeletionWindowDays int `json:"deletionWindowDays"`
+}
+
+// StatefulConfig is platform:stateful.
+type StatefulConfig struct {
+	// Protect sets Pulumi's protect option on stateful resources: `pulumi destroy` and replacements
+	// fail until it is lifted. Default on in prod, off elsewhere so that dev can be torn down.
+	Protect bool `json:"protect"`
+	// RetainOnDelete keeps the cloud resource when Pulumi deletes it. Default on in prod.
+	RetainOnDelete bool `json:"retainOnDelete"`
+}
+
+// Waiver opts out of one security control. The report lists it with its reason.
+type Waiver struct {
+	Control string `json:"control"`
+	Reason  string `json:"reason"`
+}
+
+// The allowed values of enumerated fields: one source for validation, docs and tests.
+var (
+	NatStrategies = []string{"perAz", "single"}
+	// InterfaceEndpointServices are the services the network may reach privately.
+	InterfaceEndpointServices = []string{"autoscaling", "ec2", "ecr.api", "ecr.dkr", "elasticloadbalancing",
+		"kms", "logs", "secretsmanager", "ssm", "sts"}
+	// LogRetentionDays are the retention periods CloudWatch Logs accepts.
+	LogRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
+		2557, 2922, 3288, 3653}
+)
+
+// Limits that validation enforces.
+const (
+	MinProdFlowLogRetentionDays = 365
+	MinKeyDeletionWindowDays    = 7
+	MaxKeyDeletionWindowDays    = 30
+	minWaiverReasonLength       = 10
+)
+
+// reservedTagKeys are set by the platform itself on every resource.
+var reservedTagKeys = []string{"Environment", "ManagedBy", "Project", "Stack"}
+
+// Defaults returns the secure defaults of an environment.
+func Defaults(env Environment) Config {
+	c := Config{
+		Environment: env,
+		Tags:        map[string]string{},
+		Network: NetworkConfig{
+			Cidr:                 "10.0.0.0/16",
+			AzCount:              network.MinAZs,
+			NatGateways:          "single",
+			FlowLogRetentionDays: 30,
+		},
+		Keys: KeysConfig{DeletionWindowDays: MaxKeyDeletionWindowDays},
+	}
+	switch env {
+	case Staging:
+		c.Network.FlowLogRetentionDays = 90
+	case Prod:
+		c.Network.NatGateways = "perAz"
+		c.Network.FlowLogRetentionDays = 365
+		c.Network.InterfaceEndpoints = []string{"ecr.api", "ecr.dkr", "logs", "sts"}
+		c.Stateful = StatefulConfig{Protect: true, RetainOnDelete: true}
+	}
+	return c
+}
+
+// section is one platform config key and where its value lands in Config.
+type section struct {
+	key string
+	dst func(*Config) any
+	doc string
+}
+
+// sections are the platform:<key> config keys. Pulumi.yaml documents each of them.
+var sections = []section{
+	{"tags", func(c *Config) any { return &c.Tags }, "extra tags for every resource"},
+	{"network", func(c *Config) any { return &c.Network }, "VPC layout"},
+	{"keys", func(c *Config) any { return &c.Keys }, "KMS key settings"},
+	{"stateful", func(c *Config) any { return &c.Stateful }, "protection of stateful resources"},
+	{"waivers", func(c *Config) any { return &c.Waivers }, "explicit opt-outs of security controls"},
+}
+
+// ConfigKeys lists every key the platform reads, fully qualified, sorted.
+func ConfigKeys() []string {
+	keys := []string{"aws:region", Namespace + ":environment"}
+	for _, s := range sections {
+		keys = append(keys, Namespace+":"+s.key)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// ConfigError lists every problem found in a stack's config.
+type ConfigError struct {
+	Stack    string
+	Problems []string
+}
+
+func (e *ConfigError) Error() string {
+	return fmt.Sprintf("invalid config for stack %q (%d problem(s)):\n  - %s", e.Stack, len(e.Problems),
+		strings.Join(e.Problems, "\n  - "))
+}
+
+// Raw is a stack's config as the Pulumi engine passes it: "namespace:key" → text (JSON text for
+// structured values).
+type Raw struct {
+	Project, Stack string
+	Values         map[string]string
+	SecretKeys     []string
+	// KnownControls are the control ids a waiver may name; nil skips that check.
+	KnownControls []string
+}
+
+// ParseConfig turns raw stack config into the typed Config: defaults for the environment, then
+// the stack's values, then validation. It returns every problem at once as a *ConfigError.
+func ParseConfig(raw Raw) (*Config, error) {
+	var problems []string
+	env := Environment(raw.Values[Namespace+":environment"])
+	if env == "" && slices.Contains(Environments, Environment(raw.Stack)) {
+		env = Environment(raw.Stack) // a stack named after its environment needs no key
+	}
+	if !slices.Contains(Environments, env) {
+		if env == "" {
+			problems = append(problems, fmt.Sprintf("%s:environment: not set and stack name %q is not an environment (allowed: %s)", Namespace, raw.Stack, joinEnvs()))
+		} else {
+			problems = append(problems, fmt.Sprintf("%s:environment: %q is not an environment (allowed: %s)", Namespace, env, joinEnvs()))
+		}
+		env = Prod // validate the rest against the strictest defaults
+	}
+	cfg := Defaults(env)
+	cfg.Project, cfg.Stack, cfg.Region = raw.Project, raw.Stack, raw.Values["aws:region"]
+	cfg.SecretKeys = slices.Sorted(slices.Values(raw.SecretKeys))
+
+	known := map[string]bool{Namespace + ":environment": true}
+	for _, s := range sections {
+		key := Namespace + ":" + s.key
+		known[key] = true
+		text, ok := raw.Values[key]
+		if !ok {
+			continue
+		}
+		problems = append(problems, overlay(key, text, s.dst(&cfg))...)
+	}
+	for _, key := range graphSortedKeys(raw.Values) {
+		if strings.HasPrefix(key, Namespace+":") && !known[key] {
+			problems = append(problems, fmt.Sprintf("%s: unknown key (allowed: %s)", key, strings.Join(platformKeys(), ", ")))
+		}
+	}
+	for _, key := range cfg.SecretKeys {
+		if strings.HasPrefix(key, Namespace+":") {
+			// No platform key holds a secret yet: a secret given here would be decoded into plain
+			// values and lose its protection, so refuse rather than leak it.
+			problems = append(problems, fmt.Sprintf("%s: is stored as a secret, but no platform setting under it is secret; set it without --secret, or keep the secret in AWS Secrets Manager", key))
+		}
+	}
+	problems = append(problems, cfg.validate(raw.KnownControls)...)
+	if len(problems) > 0 {
+		return nil, &ConfigError{Stack: raw.Stack, Problems: problems}
+	}
+	return &cfg, nil
+}
+
+var regionPattern = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$`)
+
+// validate checks the typed config; every message names the key path, the value and what is allowed.
+func (c *Config) validate(knownControls []string) []string {
+	var p []string
+	add := func(format string, args ...any) { p = append(p, fmt.Sprintf(format, args...)) }
+	n := Namespace
+
+	switch {
+	case c.Region == "":
+		add("aws:region: not set (set it with `pulumi config set aws:region eu-west-1`)")
+	case !regionPattern.MatchString(c.Region):
+		add("aws:region: %q is not an AWS region name (for example eu-west-1)", c.Region)
+	}
+
+	for _, k := range graphSortedKeys(c.Tags) {
+		v := c.Tags[k]
+		switch {
+		case k == "" || len(k) > 128:
+			add("%s:tags: key %q must be 1 to 128 characters", n, k)
+		case strings.HasPrefix(strings.ToLower(k), "aws:"):
+			add("%s:tags.%s: the aws: prefix is reserved by AWS", n, k)
+		case slices.Contains(reservedTagKeys, k):
+			add("%s:tags.%s: is set by the platform itself (reserved: %s)", n, k, strings.Join(reservedTagKeys, ", "))
+		}
+		if len(v) > 256 {
+			add("%s:tags.%s: value is %d characters, at most 256 are allowed", n, k, len(v))
+		}
+	}
+
+	net := c.Network
+	np := n + ":network"
+	switch {
+	case net.AzCount < network.MinAZs:
+		add("%s.azCount: %d is below the minimum of %d (multi-AZ is required)", np, net.AzCount, network.MinAZs)
+	case net.AzCount > network.MaxAZs:
+		add("%s.azCount: %d is above the maximum of %d", np, net.AzCount, network.MaxAZs)
+	}
+	if len(net.AvailabilityZones) > 0 && len(net.AvailabilityZones) != net.AzCount {
+		add("%s.azCount: %d does not match the %d zones named in %s.availabilityZones", np, net.AzCount, len(net.AvailabilityZones), np)
+	}
+	for i, az := range net.AvailabilityZones {
+		if c.Region != "" && !strings.HasPrefix(az, c.Region) {
+			add("%s.availabilityZones[%d]: %q is not a zone of region %s", np, i, az, c.Region)
+		}
+	}
+	// The CIDR and zone rules live with the subnet plan; check them with the zones we know.
+	zones := net.AvailabilityZones
+	if len(zones) == 0 {
+		for i := range max(net.AzCount, 0) {
+			zones = append(zones, fmt.Sprintf("%s-zone-%d", c.Region, i+1))
+		}
+	}
+	if prefix, err := netip.ParsePrefix(net.Cidr); err != nil {
+		add("%s.cidr: %q is not an IPv4 CIDR block (for example 10.0.0.0/16)", np, net.Cidr)
+	} else if len(zones) >= network.MinAZs && len(zones) <= network.MaxAZs {
+		if _, err := network.Plan(network.PlanInput{VpcCIDR: prefix, AZs: zones}); err != nil {
+			for _, line := range strings.Split(err.Error(), "\n") {
+				add("%s.%s", np, line)
+			}
+		}
+	}
+	if !slices.Contains(NatStrategies, net.NatGateways) {
+		add("%s.natGateways: %q is not a NAT strategy (allowed: %s)", np, net.NatGateways, strings.Join(NatStrategies, ", "))
+	} else if c.Environment == Prod && net.NatGateways != "perAz" {
+		add("%s.natGateways: %q is not allowed in prod: one NAT gateway makes every zone depend on one (allowed in prod: perAz)", np, net.NatGateways)
+	}
+	if !slices.Contains(LogRetentionDays, net.FlowLogRetentionDays) {
+		add("%s.flowLogRetentionDays: %d is not a retention CloudWatch Logs accepts (allowed: %s)", np, net.FlowLogRetentionDays, joinInts(LogRetentionDays))
+	} else if c.Environment == Prod && net.FlowLogRetentionDays < MinProdFlowLogRetentionDays {
+		add("%s.flowLogRetentionDays: %d is below the prod minimum of %d", np, net.FlowLogRetentionDays, MinProdFlowLogRetentionDays)
+	}
+	seen := map[string]bool{}
+	for i, svc := range net.InterfaceEndpoints {
+		switch {
+		case !slices.Contains(InterfaceEndpointServices, svc):
+			add("%s.interfaceEndpoints[%d]: %q is not a supported service (allowed: %s)", np, i, svc, strings.Join(InterfaceEndpointServices, ", "))
+		case seen[svc]:
+			add("%s.interfaceEndpoints[%d]: %q is listed twice", np, i, svc)
+		}
+		seen[svc] = true
+	}
+
+	if w := c.Keys.DeletionWindowDays; w < MinKeyDeletionWindowDays || w > MaxKeyDeletionWindowDays {
+		add("%s:keys.deletionWindowDays: %d is outside the allowed range %d to %d", n, w, MinKeyDeletionWindowDays, MaxKeyDeletionWindowDays)
+	}
+
+	waived := map[string]bool{}
+	for i, w := range c.Waivers {
+		wp := fmt.Sprintf("%s:waivers[%d]", n, i)
+		switch {
+		case w.Control == "":
+			add("%s.control: not set (name the control id to waive)", wp)
+		case knownControls != nil && !slices.Contains(knownControls, w.Control):
+			add("%s.control: %q is not a control id (allowed: %s)", wp, w.Control, strings.Join(knownControls, ", "))
+		case waived[w.Control]:
+			add("%s.control: %q is waived twice", wp, w.Control)
+		}
+		waived[w.Control] = true
+		if len(strings.TrimSpace(w.Reason)) < minWaiverReasonLength {
+			add("%s.reason: %q is too short: say why the control does not apply (at least %d characters)", wp, w.Reason, minWaiverReasonLength)
+		}
+	}
+	return p
+}
+
+// WaiverFor returns the waiver of a control, if there is one.
+func (c *Config) WaiverFor(control string) (Waiver, bool) {
+	for _, w := range c.Waivers {
+		if w.Control == control {
+			return w, true
+		}
+	}
+	return Waiver{}, false
+}
+
+func platformKeys() []string {
+	keys := []string{"environment"}
+	for _, s := range sections {
+		keys = append(keys, s.key)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func joinEnvs() string {
+	s := make([]string, len(Environments))
+	for i, e := range Environments {
+		s[i] = string(e)
+	}
+	return strings.Join(s, ", ")
+}
+
+func joinInts(v []int) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = fmt.Sprint(x)
+	}
+	return strings.Join(s, ", ")
+}
+
+func graphSortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+

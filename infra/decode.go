@@ -1,0 +1,123 @@
+package infra
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+)
+
+// overlay decodes the JSON text of one config key onto dst, which already holds the defaults:
+// only the fields present in the text change. Unlike json.Unmarshal it reports every problem at
+// once, each with its key path — unknown keys (with the allowed ones) and values of the wrong type.
+func overlay(path, text string, dst any) []string {
+	var raw any
+	if reflect.TypeOf(dst).Elem().Kind() == reflect.String {
+		raw = text // a plain string key: the CLI passes it as is, never as JSON
+	} else if err := json.Unmarshal([]byte(text), &raw); err != nil {
+		raw = text // not JSON: let the type check below say what was expected
+	}
+	return overlayValue(path, raw, reflect.ValueOf(dst).Elem())
+}
+
+func overlayValue(path string, raw any, dst reflect.Value) []string {
+	if dst.Kind() == reflect.Struct {
+		obj, ok := raw.(map[string]any)
+		if !ok {
+			return []string{fmt.Sprintf("%s: %s is not an object (allowed keys: %s)", path, show(raw), strings.Join(jsonKeys(dst.Type()), ", "))}
+		}
+		fields := map[string]int{}
+		for i := range dst.NumField() {
+			if name := jsonName(dst.Type().Field(i)); name != "" {
+				fields[name] = i
+			}
+		}
+		var problems []string
+		keys := make([]string, 0, len(obj))
+		for k := range obj {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			i, known := fields[k]
+			if !known {
+				problems = append(problems, fmt.Sprintf("%s.%s: unknown key (allowed: %s)", path, k, strings.Join(jsonKeys(dst.Type()), ", ")))
+				continue
+			}
+			problems = append(problems, overlayValue(path+"."+k, obj[k], dst.Field(i))...)
+		}
+		return problems
+	}
+	if dst.Kind() == reflect.Slice && dst.Type().Elem().Kind() == reflect.Struct {
+		arr, ok := raw.([]any)
+		if !ok {
+			return []string{fmt.Sprintf("%s: %s is not a list", path, show(raw))}
+		}
+		out := reflect.MakeSlice(dst.Type(), len(arr), len(arr))
+		var problems []string
+		for i, e := range arr {
+			problems = append(problems, overlayValue(fmt.Sprintf("%s[%d]", path, i), e, out.Index(i))...)
+		}
+		dst.Set(out)
+		return problems
+	}
+	// Leaves: let encoding/json check the type, and phrase its complaint with the path.
+	b, _ := json.Marshal(raw)
+	fresh := reflect.New(dst.Type())
+	if err := json.Unmarshal(b, fresh.Interface()); err != nil {
+		return []string{fmt.Sprintf("%s: %s is not %s", path, show(raw), kindName(dst.Type()))}
+	}
+	dst.Set(fresh.Elem())
+	return nil
+}
+
+func jsonName(f reflect.StructField) string {
+	tag := f.Tag.Get("json")
+	name, _, _ := strings.Cut(tag, ",")
+	if name == "-" || !f.IsExported() {
+		return ""
+	}
+	if name == "" {
+		return f.Name
+	}
+	return name
+}
+
+func jsonKeys(t reflect.Type) []string {
+	var keys []string
+	for i := range t.NumField() {
+		if name := jsonName(t.Field(i)); name != "" {
+			keys = append(keys, name)
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func kindName(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.Pointer:
+		return kindName(t.Elem())
+	case reflect.Bool:
+		return "a boolean (true or false)"
+	case reflect.Int, reflect.Int32, reflect.Int64:
+		return "an integer"
+	case reflect.String:
+		return "a string"
+	case reflect.Slice:
+		return "a list of " + strings.TrimPrefix(strings.TrimPrefix(kindName(t.Elem()), "a "), "an ") + "s"
+	case reflect.Map:
+		return "a map of " + strings.TrimPrefix(strings.TrimPrefix(kindName(t.Elem()), "a "), "an ") + "s"
+	}
+	return t.String()
+}
+
+// show renders a config value as the user wrote it, for messages.
+func show(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}

@@ -1,0 +1,115 @@
+package infra
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/securestack/platform/components/encryption"
+	"github.com/securestack/platform/components/network"
+)
+
+// Run is the Pulumi program: main.go hands it to pulumi.Run.
+func Run(ctx *pulumi.Context) error {
+	cfg, err := LoadConfig(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = Deploy(ctx, cfg)
+	return err
+}
+
+// Platform is what Deploy built, for the outputs and for tests.
+type Platform struct {
+	Keys    *encryption.Keyring
+	Network *network.Vpc
+}
+
+// BaseTags are the tags the platform puts on every taggable resource (as provider default tags).
+func (c *Config) BaseTags() map[string]string {
+	tags := map[string]string{
+		"Project":     c.Project,
+		"Stack":       c.Stack,
+		"Environment": string(c.Environment),
+		"ManagedBy":   "pulumi",
+	}
+	for k, v := range c.Tags {
+		tags[k] = v
+	}
+	return tags
+}
+
+// Name is the prefix of every component name: "<project>-<stack>".
+func (c *Config) Name() string { return c.Project + "-" + c.Stack }
+
+// Deploy composes the components from a validated config.
+func Deploy(ctx *pulumi.Context, cfg *Config) (*Platform, error) {
+	provider, err := aws.NewProvider(ctx, "aws", &aws.ProviderArgs{
+		Region:      pulumi.String(cfg.Region),
+		DefaultTags: &aws.ProviderDefaultTagsArgs{Tags: pulumi.ToStringMap(cfg.BaseTags())},
+	})
+	if err != nil {
+		return nil, err
+	}
+	withAWS := pulumi.Provider(provider)
+	caller, err := aws.GetCallerIdentity(ctx, nil, pulumi.Provider(provider))
+	if err != nil {
+		return nil, fmt.Errorf("infra: looking up the AWS account: %w", err)
+	}
+	partition, err := aws.GetPartition(ctx, nil, pulumi.Provider(provider))
+	if err != nil {
+		return nil, fmt.Errorf("infra: looking up the AWS partition: %w", err)
+	}
+	zones := cfg.Network.AvailabilityZones
+	if len(zones) == 0 {
+		available, err := aws.GetAvailabilityZones(ctx, &aws.GetAvailabilityZonesArgs{State: pulumi.StringRef("available")}, pulumi.Provider(provider))
+		if err != nil {
+			return nil, fmt.Errorf("infra: listing availability zones: %w", err)
+		}
+		if len(available.Names) < cfg.Network.AzCount {
+			return nil, fmt.Errorf("%s:network.azCount: %d is more than the %d zones region %s offers (%v)",
+				Namespace, cfg.Network.AzCount, len(available.Names), cfg.Region, available.Names)
+		}
+		zones = available.Names[:cfg.Network.AzCount]
+	}
+
+	keys, err := encryption.NewKeyring(ctx, cfg.Name(), &encryption.KeyringArgs{
+		Account:            encryption.Account{ID: caller.AccountId, Region: cfg.Region, Partition: partition.Partition},
+		AliasPrefix:        "alias/" + cfg.Name(),
+		DeletionWindowDays: cfg.Keys.DeletionWindowDays,
+		Protect:            cfg.Stateful.Protect,
+		RetainOnDelete:     cfg.Stateful.RetainOnDelete,
+	}, withAWS)
+	if err != nil {
+		return nil, err
+	}
+	logsKey, err := keys.Arn(encryption.Logs)
+	if err != nil {
+		return nil, err
+	}
+	vpc, err := network.NewVpc(ctx, cfg.Name(), &network.VpcArgs{
+		Account:              network.Account{ID: caller.AccountId, Region: cfg.Region, Partition: partition.Partition},
+		CidrBlock:            cfg.Network.Cidr,
+		AvailabilityZones:    zones,
+		NatGateways:          network.NatStrategy(cfg.Network.NatGateways),
+		FlowLogKmsKeyArn:     logsKey,
+		FlowLogRetentionDays: cfg.Network.FlowLogRetentionDays,
+		InterfaceEndpoints:   cfg.Network.InterfaceEndpoints,
+		ClusterName:          cfg.Name(),
+		Protect:              cfg.Stateful.Protect,
+		RetainOnDelete:       cfg.Stateful.RetainOnDelete,
+	}, withAWS)
+	if err != nil {
+		return nil, err
+	}
+
+	ctx.Export("environment", pulumi.String(string(cfg.Environment)))
+	ctx.Export("vpcId", vpc.VpcID)
+	ctx.Export("privateSubnetIds", vpc.PrivateSubnetIDList())
+	ctx.Export("publicSubnetIds", vpc.PublicSubnetIDList())
+	for _, p := range encryption.Purposes {
+		ctx.Export(string(p)+"KeyArn", keys.Arns[p])
+	}
+	return &Platform{Keys: keys, Network: vpc}, nil
+}

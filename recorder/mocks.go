@@ -1,0 +1,204 @@
+package recorder
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Fixed identity of the mocked AWS account.
+const (
+	AccountID = "123456789012"
+	Partition = "aws"
+)
+
+// mocks answers resource registrations and invokes with realistic, deterministic values.
+type mocks struct {
+	project, stack, region string
+	dryRun                 bool
+	rec                    *recording
+}
+
+// hash is a short deterministic suffix derived from the logical identity of a resource.
+func hash(parts ...string) string {
+	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	return hex.EncodeToString(sum[:])[:17]
+}
+
+// idPrefixes gives AWS-shaped ids for the types whose ids programs commonly pass on.
+var idPrefixes = map[string]string{
+	"aws:ec2/vpc:Vpc":                        "vpc-",
+	"aws:ec2/subnet:Subnet":                  "subnet-",
+	"aws:ec2/securityGroup:SecurityGroup":    "sg-",
+	"aws:ec2/internetGateway:InternetGateway": "igw-",
+	"aws:ec2/natGateway:NatGateway":          "nat-",
+	"aws:ec2/eip:Eip":                        "eipalloc-",
+	"aws:ec2/routeTable:RouteTable":          "rtb-",
+	"aws:ec2/vpcEndpoint:VpcEndpoint":        "vpce-",
+	"aws:ec2/flowLog:FlowLog":                "fl-",
+	"aws:ec2/launchTemplate:LaunchTemplate":  "lt-",
+}
+
+func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	rpcParent := ""
+	if args.RegisterRPC != nil {
+		rpcParent = args.RegisterRPC.GetParent()
+	} else if args.ReadRPC != nil {
+		rpcParent = args.ReadRPC.GetParent()
+	}
+	key := hash(args.TypeToken, args.Name, rpcParent)
+	id := args.ID
+	if id == "" {
+		id = idPrefixes[args.TypeToken] + key
+		if _, ok := idPrefixes[args.TypeToken]; !ok {
+			id = args.Name + "-" + key[:7]
+		}
+	}
+	outputs := args.Inputs.Copy()
+	computed := resource.PropertyMap{}
+	if args.Custom || args.ReadRPC != nil {
+		computed["arn"] = resource.NewProperty(m.arn(args.TypeToken, args.Name, id, args.Inputs))
+		if !args.Inputs.HasValue("name") && !strings.HasPrefix(args.TypeToken, "kubernetes:") {
+			computed["name"] = resource.NewProperty(args.Name + "-" + key[:7])
+		}
+	}
+	for k, v := range typeOutputs(args.TypeToken, args.Name, key, m.region, args.Inputs) {
+		computed[k] = v
+	}
+	for k, v := range computed {
+		if m.dryRun && args.ReadRPC == nil {
+			// In a preview, provider-computed values are unknown until apply.
+			v = resource.MakeComputed(resource.NewProperty(""))
+		}
+		if _, set := outputs[k]; !set || k == "arn" {
+			outputs[k] = v
+		}
+	}
+	m.rec.add(m, args, id, outputs)
+	if m.dryRun && args.ReadRPC == nil && args.ID == "" {
+		return "", outputs, nil
+	}
+	return id, outputs, nil
+}
+
+// arn builds an ARN of the shape AWS uses for the resource's service.
+func (m *mocks) arn(typ, name, id string, inputs resource.PropertyMap) string {
+	service, kind := serviceAndKind(typ)
+	if v := inputs["name"]; v.IsString() && v.StringValue() != "" {
+		name = v.StringValue()
+	}
+	switch service {
+	case "iam":
+		return fmt.Sprintf("arn:%s:iam::%s:%s/%s", Partition, AccountID, kind, name)
+	case "s3":
+		if v := inputs["bucket"]; v.IsString() {
+			name = v.StringValue()
+		}
+		return fmt.Sprintf("arn:%s:s3:::%s", Partition, name)
+	case "kms":
+		return fmt.Sprintf("arn:%s:kms:%s:%s:key/%s", Partition, m.region, AccountID, uuidLike(id))
+	case "cloudwatch":
+		return fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", Partition, m.region, AccountID, name)
+	}
+	return fmt.Sprintf("arn:%s:%s:%s:%s:%s/%s", Partition, service, m.region, AccountID, kind, id)
+}
+
+// serviceAndKind splits "aws:ec2/securityGroup:SecurityGroup" into "ec2" and "security-group".
+func serviceAndKind(typ string) (string, string) {
+	parts := strings.Split(typ, ":")
+	if len(parts) != 3 {
+		return "unknown", "resource"
+	}
+	module, _, _ := strings.Cut(parts[1], "/")
+	if parts[0] != "aws" {
+		module = parts[0]
+	}
+	var kind strings.Builder
+	for i, r := range parts[2] {
+		if r >= 'A' && r <= 'Z' {
+			if i > 0 {
+				kind.WriteByte('-')
+			}
+			r += 'a' - 'A'
+		}
+		kind.WriteRune(r)
+	}
+	return module, kind.String()
+}
+
+func uuidLike(id string) string {
+	h := hash(id) + hash(id, "2")
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// typeOutputs are the provider-computed outputs that programs read for a few types.
+func typeOutputs(typ, name, key, region string, inputs resource.PropertyMap) resource.PropertyMap {
+	str := resource.NewProperty[string]
+	switch typ {
+	case "aws:ec2/vpc:Vpc":
+		return resource.PropertyMap{
+			"defaultSecurityGroupId": str("sg-" + hash(key, "default-sg")),
+			"defaultRouteTableId":    str("rtb-" + hash(key, "default-rtb")),
+			"defaultNetworkAclId":    str("acl-" + hash(key, "default-acl")),
+			"mainRouteTableId":       str("rtb-" + hash(key, "default-rtb")),
+		}
+	case "aws:kms/key:Key":
+		return resource.PropertyMap{"keyId": str(uuidLike(key))}
+	case "aws:ec2/eip:Eip":
+		return resource.PropertyMap{"allocationId": str("eipalloc-" + key), "publicIp": str("203.0.113.10")}
+	case "eks:index:Cluster":
+		// A remote component: only plain outputs are returned, never resource references.
+		issuer := fmt.Sprintf("https://oidc.eks.%s.amazonaws.com/id/%s", region, strings.ToUpper(key))
+		return resource.PropertyMap{
+			"kubeconfigJson":         str(`{"apiVersion":"v1","kind":"Config","clusters":[],"contexts":[],"users":[]}`),
+			"oidcProviderArn":        str(fmt.Sprintf("arn:%s:iam::%s:oidc-provider/%s", Partition, AccountID, strings.TrimPrefix(issuer, "https://"))),
+			"oidcProviderUrl":        str(strings.TrimPrefix(issuer, "https://")),
+			"oidcIssuer":             str(strings.TrimPrefix(issuer, "https://")),
+			"clusterSecurityGroupId": str("sg-" + hash(key, "cluster")),
+			"nodeSecurityGroupId":    str("sg-" + hash(key, "node")),
+		}
+	}
+	return nil
+}
+
+// Call answers invokes (data sources). Unknown invokes are errors on purpose.
+func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	str := resource.NewProperty[string]
+	switch args.Token {
+	case "aws:index/getCallerIdentity:getCallerIdentity":
+		return resource.PropertyMap{
+			"accountId": str(AccountID),
+			"arn":       str(fmt.Sprintf("arn:%s:iam::%s:user/offline-planner", Partition, AccountID)),
+			"userId":    str("AIDAOFFLINEPLANNER"),
+			"id":        str(AccountID),
+		}, nil
+	case "aws:index/getRegion:getRegion":
+		return resource.PropertyMap{"name": str(m.region), "region": str(m.region), "id": str(m.region),
+			"endpoint": str("ec2." + m.region + ".amazonaws.com"), "description": str(m.region)}, nil
+	case "aws:index/getPartition:getPartition":
+		return resource.PropertyMap{"partition": str(Partition), "id": str(Partition),
+			"dnsSuffix": str("amazonaws.com"), "reverseDnsPrefix": str("com.amazonaws")}, nil
+	case "aws:index/getAvailabilityZones:getAvailabilityZones":
+		var names, ids []resource.PropertyValue
+		for i, suffix := range []string{"a", "b", "c", "d"} {
+			names = append(names, str(m.region+suffix))
+			ids = append(ids, str(fmt.Sprintf("%s-az%d", regionShort(m.region), i+1)))
+		}
+		return resource.PropertyMap{"names": resource.NewProperty(names), "zoneIds": resource.NewProperty(ids),
+			"id": str(m.region), "state": str("available")}, nil
+	}
+	return nil, fmt.Errorf("recorder: no mock for invoke %s: add it to recorder/mocks.go", args.Token)
+}
+
+// regionShort turns "eu-west-1" into "euw1" as zone ids do.
+func regionShort(region string) string {
+	parts := strings.Split(region, "-")
+	if len(parts) != 3 || parts[1] == "" {
+		return region
+	}
+	return parts[0] + parts[1][:1] + parts[2]
+}
