@@ -382,4 +382,3 @@ func graphSortedKeys[V any](m map[string]V) []string {
 	sort.Strings(keys)
 	return keys
 }
-

@@ -31,16 +31,16 @@ func hash(parts ...string) string {
 
 // idPrefixes gives AWS-shaped ids for the types whose ids programs commonly pass on.
 var idPrefixes = map[string]string{
-	"aws:ec2/vpc:Vpc":                        "vpc-",
-	"aws:ec2/subnet:Subnet":                  "subnet-",
-	"aws:ec2/securityGroup:SecurityGroup":    "sg-",
+	"aws:ec2/vpc:Vpc":                         "vpc-",
+	"aws:ec2/subnet:Subnet":                   "subnet-",
+	"aws:ec2/securityGroup:SecurityGroup":     "sg-",
 	"aws:ec2/internetGateway:InternetGateway": "igw-",
-	"aws:ec2/natGateway:NatGateway":          "nat-",
-	"aws:ec2/eip:Eip":                        "eipalloc-",
-	"aws:ec2/routeTable:RouteTable":          "rtb-",
-	"aws:ec2/vpcEndpoint:VpcEndpoint":        "vpce-",
-	"aws:ec2/flowLog:FlowLog":                "fl-",
-	"aws:ec2/launchTemplate:LaunchTemplate":  "lt-",
+	"aws:ec2/natGateway:NatGateway":           "nat-",
+	"aws:ec2/eip:Eip":                         "eipalloc-",
+	"aws:ec2/routeTable:RouteTable":           "rtb-",
+	"aws:ec2/vpcEndpoint:VpcEndpoint":         "vpce-",
+	"aws:ec2/flowLog:FlowLog":                 "fl-",
+	"aws:ec2/launchTemplate:LaunchTemplate":   "lt-",
 }
 
 func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {

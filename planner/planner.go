@@ -1,0 +1,335 @@
+package planner
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/securestack/platform/controls"
+	"github.com/securestack/platform/graph"
+	"github.com/securestack/platform/infra"
+	"github.com/securestack/platform/recorder"
+	"github.com/securestack/platform/stackconfig"
+)
+
+// Options select the stack and where the files go.
+type Options struct {
+	Dir   string // project directory; "" finds Pulumi.yaml upwards
+	Stack string // stack name, e.g. "dev"
+	Out   string // output folder; "" writes no files
+}
+
+// Plan is the outcome of one offline plan.
+type Plan struct {
+	Graph   *graph.Graph
+	Config  *infra.Config
+	Results []controls.Result
+}
+
+// Failed reports whether any control failed.
+func (p *Plan) Failed() bool { return len(controls.Failed(p.Results)) > 0 }
+
+// Make records the stack and evaluates the controls.
+func Make(opts Options) (*Plan, error) {
+	dir := opts.Dir
+	if dir == "" {
+		var err error
+		if dir, err = recorder.FindProjectDir(); err != nil {
+			return nil, err
+		}
+	}
+	st, err := stackconfig.Load(dir, opts.Stack)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := infra.ParseConfig(infra.Raw{Project: st.Project, Stack: st.Name, Values: st.Config,
+		SecretKeys: st.SecretKeys, KnownControls: controls.IDs()})
+	if err != nil {
+		return nil, err
+	}
+	g, err := recorder.Record(recorder.Options{Dir: dir, Stack: opts.Stack})
+	if err != nil {
+		return nil, err
+	}
+	waivers := map[string]string{}
+	for _, w := range cfg.Waivers {
+		waivers[w.Control] = w.Reason
+	}
+	results := controls.Evaluate(controls.Target{Graph: g, Environment: string(cfg.Environment)}, waivers)
+	return &Plan{Graph: g, Config: cfg, Results: results}, nil
+}
+
+// Write prints the tree and the control results to w and, if out is set, writes the files.
+func (p *Plan) Write(w io.Writer, out string) error {
+	fmt.Fprint(w, p.Tree())
+	fmt.Fprintln(w)
+	fmt.Fprint(w, p.ResultsText())
+	if out == "" {
+		return nil
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return err
+	}
+	planJSON, err := p.JSON()
+	if err != nil {
+		return err
+	}
+	files := map[string][]byte{
+		"plan.json":      planJSON,
+		"report.md":      []byte(p.Report()),
+		"components.mmd": []byte(p.Mermaid()),
+	}
+	for _, name := range graph.Sorted(files) {
+		if err := os.WriteFile(filepath.Join(out, name), files[name], 0o644); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(w, "\nwrote %s\n", strings.Join(prefixed(out, graph.Sorted(files)), ", "))
+	return nil
+}
+
+func prefixed(dir string, names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = filepath.Join(dir, n)
+	}
+	return out
+}
+
+// Summary counts results by status, e.g. "15 controls: 13 passed, 0 failed, 0 waived, 2 n/a".
+func (p *Plan) Summary() string {
+	n := map[controls.Status]int{}
+	for _, r := range p.Results {
+		n[r.Status]++
+	}
+	return fmt.Sprintf("%d controls: %d passed, %d failed, %d waived, %d not applicable",
+		len(p.Results), n[controls.Pass], n[controls.Fail], n[controls.Waived], n[controls.NotApplicable])
+}
+
+// components returns the component resources (and the stack), sorted by URN.
+func (p *Plan) components() []*graph.Resource {
+	var out []*graph.Resource
+	for _, r := range p.Graph.Resources() {
+		if !r.Custom {
+			out = append(out, r)
+		}
+	}
+	// The stack first, then its components by URN: the order of the tree.
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Type == graph.StackType && out[j].Type != graph.StackType })
+	return out
+}
+
+// owner is the component a resource is counted under: its nearest component ancestor, or the stack.
+func (p *Plan) owner(r *graph.Resource) string {
+	if c, ok := p.Graph.Component(r); ok {
+		return c.URN
+	}
+	for _, a := range p.Graph.Ancestors(r) {
+		if a.Type == graph.StackType {
+			return a.URN
+		}
+	}
+	return r.Parent
+}
+
+// Tree renders the resources grouped by component, with counts per type.
+func (p *Plan) Tree() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Stack %s (project %s, environment %s): %d resources\n", p.Graph.Stack, p.Graph.Project,
+		p.Config.Environment, p.Graph.Len())
+	counts := map[string]map[string]int{}
+	for _, r := range p.Graph.Resources() {
+		if !r.Custom {
+			continue
+		}
+		o := p.owner(r)
+		if counts[o] == nil {
+			counts[o] = map[string]int{}
+		}
+		counts[o][r.Type]++
+	}
+	for _, c := range p.components() {
+		depth := len(p.Graph.Ancestors(c))
+		total := 0
+		for _, n := range counts[c.URN] {
+			total += n
+		}
+		fmt.Fprintf(&b, "%s%s %s (%d resources)\n", strings.Repeat("  ", depth), c.Type, c.Name, total)
+		for _, typ := range graph.Sorted(counts[c.URN]) {
+			fmt.Fprintf(&b, "%s  %3d × %s\n", strings.Repeat("  ", depth), counts[c.URN][typ], typ)
+		}
+	}
+	if len(p.Graph.Placeholders) > 0 {
+		fmt.Fprintf(&b, "\nNote: secure config values cannot be decrypted offline; a placeholder (%q) stands in for: %s\n",
+			stackconfig.Placeholder, strings.Join(p.Graph.Placeholders, ", "))
+	}
+	return b.String()
+}
+
+// ResultsText renders the control results for a terminal.
+func (p *Plan) ResultsText() string {
+	var b strings.Builder
+	for _, r := range p.Results {
+		fmt.Fprintf(&b, "%-5s %-10s %-8s %s\n", strings.ToUpper(string(r.Status)), r.Control.ID, r.Control.Severity, r.Control.Title)
+		if r.Waiver != "" {
+			fmt.Fprintf(&b, "      waived: %s\n", r.Waiver)
+		}
+		if r.Status == controls.Fail {
+			for _, f := range r.Findings {
+				fmt.Fprintf(&b, "      %s\n", f)
+			}
+		}
+	}
+	fmt.Fprintln(&b, p.Summary())
+	return b.String()
+}
+
+type jsonResource struct {
+	URN            string         `json:"urn"`
+	Type           string         `json:"type"`
+	Name           string         `json:"name"`
+	Custom         bool           `json:"custom"`
+	Parent         string         `json:"parent,omitempty"`
+	Dependencies   []string       `json:"dependencies,omitempty"`
+	Provider       string         `json:"provider,omitempty"`
+	Protect        bool           `json:"protect,omitempty"`
+	RetainOnDelete bool           `json:"retainOnDelete,omitempty"`
+	IgnoreChanges  []string       `json:"ignoreChanges,omitempty"`
+	ImportID       string         `json:"importId,omitempty"`
+	Inputs         map[string]any `json:"inputs"`
+}
+
+type jsonControl struct {
+	ID       string   `json:"id"`
+	Status   string   `json:"status"`
+	Severity string   `json:"severity"`
+	Title    string   `json:"title"`
+	Checked  int      `json:"checked"`
+	Waiver   string   `json:"waiver,omitempty"`
+	Findings []string `json:"findings,omitempty"`
+}
+
+// JSON is plan.json: deterministic for the same stack config and code.
+func (p *Plan) JSON() ([]byte, error) {
+	doc := struct {
+		Project      string         `json:"project"`
+		Stack        string         `json:"stack"`
+		Environment  string         `json:"environment"`
+		Placeholders []string       `json:"secureConfigPlaceholders,omitempty"`
+		Counts       map[string]int `json:"countsByType"`
+		Resources    []jsonResource `json:"resources"`
+		Controls     []jsonControl  `json:"controls"`
+	}{Project: p.Graph.Project, Stack: p.Graph.Stack, Environment: string(p.Config.Environment),
+		Placeholders: p.Graph.Placeholders, Counts: p.Graph.CountByType()}
+	for _, r := range p.Graph.Resources() {
+		doc.Resources = append(doc.Resources, jsonResource{URN: r.URN, Type: r.Type, Name: r.Name, Custom: r.Custom,
+			Parent: r.Parent, Dependencies: r.Dependencies, Provider: r.Provider, Protect: r.Protect,
+			RetainOnDelete: r.RetainOnDelete, IgnoreChanges: r.IgnoreChanges, ImportID: r.ImportID,
+			Inputs: graph.PlainMap(r.Inputs)})
+	}
+	for _, r := range p.Results {
+		c := jsonControl{ID: r.Control.ID, Status: string(r.Status), Severity: string(r.Control.Severity),
+			Title: r.Control.Title, Checked: r.Checked, Waiver: r.Waiver}
+		for _, f := range r.Findings {
+			c.Findings = append(c.Findings, f.String())
+		}
+		doc.Controls = append(doc.Controls, c)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(doc); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+var statusIcon = map[controls.Status]string{
+	controls.Pass: "✅ pass", controls.Fail: "❌ FAIL", controls.Waived: "⚠️ waived", controls.NotApplicable: "➖ n/a",
+}
+
+// Report is report.md: the controls table with evidence, suitable as a pull-request comment.
+func (p *Plan) Report() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "## Security report: stack `%s` (%s)\n\n", p.Graph.Stack, p.Config.Environment)
+	fmt.Fprintf(&b, "%s. %d resources recorded offline under Pulumi mocks.\n\n", p.Summary(), p.Graph.Len())
+	if len(p.Graph.Placeholders) > 0 {
+		fmt.Fprintf(&b, "> Secure config values cannot be decrypted offline; placeholders stand in for: %s.\n\n",
+			"`"+strings.Join(p.Graph.Placeholders, "`, `")+"`")
+	}
+	b.WriteString("| Control | Status | Severity | What it proves | Requirement | Checked | Evidence |\n")
+	b.WriteString("|---|---|---|---|---|---|---|\n")
+	for _, r := range p.Results {
+		evidence := ""
+		switch {
+		case r.Waiver != "":
+			evidence = "waived: " + r.Waiver
+		case len(r.Findings) > 0:
+			parts := make([]string, 0, len(r.Findings))
+			for _, f := range r.Findings {
+				parts = append(parts, "`"+f.URN+"` `"+f.Path+"` = `"+f.Value+"`: "+f.Message)
+			}
+			evidence = strings.Join(parts, "<br>")
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s — _%s_ | %d | %s |\n", r.Control.ID, statusIcon[r.Status],
+			r.Control.Severity, r.Control.Title, r.Control.Section, mdEscape(r.Control.Requirement), r.Checked, mdEscape(evidence))
+	}
+	b.WriteString("\n<details><summary>Resources by type</summary>\n\n| Type | Count |\n|---|---|\n")
+	counts := p.Graph.CountByType()
+	for _, t := range graph.Sorted(counts) {
+		fmt.Fprintf(&b, "| `%s` | %d |\n", t, counts[t])
+	}
+	b.WriteString("\n</details>\n\nProof limit: mocks prove what the program asks AWS and Kubernetes for, not that they accept it; `pulumi preview` with credentials checks the rest.\n")
+	return b.String()
+}
+
+func mdEscape(s string) string { return strings.ReplaceAll(s, "|", "\\|") }
+
+// Mermaid is a flowchart of the components: nesting, resource counts and dependencies between them.
+func (p *Plan) Mermaid() string {
+	ids := map[string]string{}
+	comps := p.components()
+	for i, c := range comps {
+		ids[c.URN] = fmt.Sprintf("c%d", i)
+	}
+	count := map[string]int{}
+	edges := map[string]bool{}
+	for _, r := range p.Graph.Resources() {
+		if !r.Custom {
+			continue
+		}
+		o := p.owner(r)
+		count[o]++
+		for _, d := range r.Dependencies {
+			dep, ok := p.Graph.Lookup(d)
+			if !ok {
+				continue
+			}
+			if from := p.owner(dep); from != o && ids[from] != "" && ids[o] != "" {
+				edges[ids[from]+" -->|used by| "+ids[o]] = true
+			}
+		}
+	}
+	var b strings.Builder
+	b.WriteString("flowchart TD\n")
+	for _, c := range comps {
+		fmt.Fprintf(&b, "  %s[\"%s<br/>%s<br/>%d resources\"]\n", ids[c.URN], c.Name, c.Type, count[c.URN])
+	}
+	for _, c := range comps {
+		if pid, ok := ids[c.Parent]; ok {
+			fmt.Fprintf(&b, "  %s --- %s\n", pid, ids[c.URN])
+		}
+	}
+	keys := graph.Sorted(edges)
+	sort.Strings(keys)
+	for _, e := range keys {
+		fmt.Fprintf(&b, "  %s\n", e)
+	}
+	return b.String()
+}
