@@ -53,7 +53,7 @@ type Config struct {
 
 // NetworkConfig is platform:network.
 type NetworkConfig struct {
-	// Cidr is the VPC's IPv4 range, /16 to /24. Default 10.0.0.0/16.
+	// Cidr is the VPC's IPv4 range, /16 to /22. Default 10.0.0.0/16.
 	Cidr string `json:"cidr"`
 	// AzCount is how many availability zones to use: at least 2 (multi-AZ), default 2.
 	AzCount int `json:"azCount"`
@@ -290,7 +290,12 @@ func (c *Config) validate(knownControls []string) []string {
 		add("%s.cidr: %q is not an IPv4 CIDR block (for example 10.0.0.0/16)", np, net.Cidr)
 	} else if len(zones) >= network.MinAZs && len(zones) <= network.MaxAZs {
 		if _, err := network.Plan(network.PlanInput{VpcCIDR: prefix, AZs: zones}); err != nil {
+			// The plan names its inputs vpcCidr and azs; here they are cidr and availabilityZones.
 			for _, line := range strings.Split(err.Error(), "\n") {
+				line = strings.Replace(line, "vpcCidr:", "cidr:", 1)
+				if strings.HasPrefix(line, "azs") {
+					line = "availabilityZones" + strings.TrimPrefix(line, "azs")
+				}
 				add("%s.%s", np, line)
 			}
 		}

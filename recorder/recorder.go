@@ -35,7 +35,8 @@ type Options struct {
 }
 
 // Record runs the program for the stack under mocks and returns the recorded graph. An error of
-// the program (for instance a config validation error) is returned as is.
+// the program (for instance a config validation error) is returned as is, together with the graph
+// of what was registered before it (so tests can prove that nothing was).
 func Record(opts Options) (*graph.Graph, error) {
 	dir := opts.Dir
 	if dir == "" {
@@ -82,9 +83,6 @@ func Record(opts Options) (*graph.Graph, error) {
 	if cerr := pctx.Close(); cerr != nil && runErr == nil {
 		runErr = cerr
 	}
-	if runErr != nil {
-		return nil, runErr
-	}
 	stackURN := string(resource.NewURN(tokens.QName(st.Name), tokens.PackageName(st.Project), "",
 		resource.RootStackType, st.Project+"-"+st.Name))
 	resources := append(rec.resources, &graph.Resource{
@@ -96,7 +94,7 @@ func Record(opts Options) (*graph.Graph, error) {
 	}
 	g.DryRun = opts.DryRun
 	g.Placeholders = st.Placeholders
-	return g, nil
+	return g, runErr
 }
 
 // FindProjectDir walks up from the working directory to the folder holding Pulumi.yaml.

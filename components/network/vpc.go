@@ -50,7 +50,7 @@ type Account struct {
 type VpcArgs struct {
 	// Account is required.
 	Account Account
-	// CidrBlock is the VPC's IPv4 range, /16 to /24; "" means DefaultCidr.
+	// CidrBlock is the VPC's IPv4 range, /16 to /22 (see Plan); "" means DefaultCidr.
 	CidrBlock string
 	// AvailabilityZones are the zones to use, at least MinAZs; required. Append new zones at the
 	// end: a zone's subnets are derived from its position.

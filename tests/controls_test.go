@@ -1,0 +1,218 @@
+package tests
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/property"
+
+	"github.com/securestack/platform/controls"
+	"github.com/securestack/platform/graph"
+)
+
+const (
+	tSubnet    = "aws:ec2/subnet:Subnet"
+	tRT        = "aws:ec2/routeTable:RouteTable"
+	tDefaultSG = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
+	tSG        = "aws:ec2/securityGroup:SecurityGroup"
+	tFlowLog   = "aws:ec2/flowLog:FlowLog"
+	tLogGroup  = "aws:cloudwatch/logGroup:LogGroup"
+	tEndpoint  = "aws:ec2/vpcEndpoint:VpcEndpoint"
+	tKey       = "aws:kms/key:Key"
+	tAlias     = "aws:kms/alias:Alias"
+	tRole      = "aws:iam/role:Role"
+	tRolePol   = "aws:iam/rolePolicy:RolePolicy"
+)
+
+// brokenCase breaks one thing in the recorded prod graph; the control must fail on exactly the
+// named resource.
+type brokenCase struct {
+	name     string
+	control  string
+	break_   func(t *testing.T, g *graph.Graph) *graph.Graph
+	wantURN  string // suffix of the URN the finding must name
+	wantPath string
+}
+
+func editInputs(typ, name string, edit func(t *testing.T, in property.Map) property.Map) func(*testing.T, *graph.Graph) *graph.Graph {
+	return func(t *testing.T, g *graph.Graph) *graph.Graph {
+		return mutated(t, g, typ, name, func(r *graph.Resource) { r.Inputs = edit(t, r.Inputs) })
+	}
+}
+
+func setInput(typ, name, path string, v property.Value) func(*testing.T, *graph.Graph) *graph.Graph {
+	return editInputs(typ, name, func(t *testing.T, in property.Map) property.Map { return set(t, in, path, v) })
+}
+
+func deleteInput(typ, name, key string) func(*testing.T, *graph.Graph) *graph.Graph {
+	return editInputs(typ, name, func(_ *testing.T, in property.Map) property.Map { return in.Delete(key) })
+}
+
+func idOf(t *testing.T, g *graph.Graph, typ, name string) property.Value {
+	return str(named(t, g, typ, name).ID)
+}
+
+const p = "platform-prod"
+
+var brokenCases = []brokenCase{
+	{name: "two private subnets in one zone", control: "NET-001",
+		break_: setInput(tSubnet, p+"-private-eu-west-1b", "availabilityZone", str("eu-west-1a")),
+		wantURN: "::" + p + "-private-eu-west-1a", wantPath: "availabilityZone"},
+	{name: "subnet without a tier tag", control: "NET-001",
+		break_: setInput(tSubnet, p+"-public-eu-west-1c", "tags", property.New(map[string]property.Value{"Name": str("x")})),
+		wantURN: "::" + p + "-public-eu-west-1c", wantPath: "tags"},
+	{name: "public IPs on launch", control: "NET-002",
+		break_: setInput(tSubnet, p+"-public-eu-west-1a", "mapPublicIpOnLaunch", property.New(true)),
+		wantURN: "::" + p + "-public-eu-west-1a", wantPath: "mapPublicIpOnLaunch"},
+	{name: "interface endpoint placed in a public subnet", control: "NET-003",
+		break_: func(t *testing.T, g *graph.Graph) *graph.Graph {
+			pub := idOf(t, g, tSubnet, p+"-public-eu-west-1a")
+			return setInput(tEndpoint, p+"-sts", "subnetIds[0]", pub)(t, g)
+		},
+		wantURN: "::" + p + "-sts", wantPath: "subnetIds"},
+	{name: "private default route to the internet gateway", control: "NET-004",
+		break_: func(t *testing.T, g *graph.Graph) *graph.Graph {
+			igw := idOf(t, g, "aws:ec2/internetGateway:InternetGateway", p)
+			route := property.New(map[string]property.Value{"cidrBlock": str("0.0.0.0/0"), "gatewayId": igw})
+			return setInput(tRT, p+"-private-eu-west-1b", "routes[0]", route)(t, g)
+		},
+		wantURN: "::" + p + "-private-eu-west-1b", wantPath: "routes[0].gatewayId"},
+	{name: "prod zone routed through another zone's NAT", control: "NET-005",
+		break_: func(t *testing.T, g *graph.Graph) *graph.Graph {
+			nat := idOf(t, g, "aws:ec2/natGateway:NatGateway", p+"-nat-eu-west-1a")
+			return setInput(tRT, p+"-private-eu-west-1c", "routes[0].natGatewayId", nat)(t, g)
+		},
+		wantURN: "::" + p + "-private-eu-west-1c", wantPath: "routes[0].natGatewayId"},
+	{name: "default security group keeps a rule", control: "NET-006",
+		break_: setInput(tDefaultSG, p+"-default", "ingress", property.New([]property.Value{
+			property.New(map[string]property.Value{"protocol": str("-1"), "self": property.New(true)})})),
+		wantURN: "::" + p + "-default", wantPath: "ingress"},
+	{name: "default security group not adopted", control: "NET-006",
+		break_: func(t *testing.T, g *graph.Graph) *graph.Graph {
+			return without(t, g, tDefaultSG, p+"-default")
+		},
+		wantURN: "aws:ec2/vpc:Vpc::" + p, wantPath: "defaultSecurityGroupId"},
+	{name: "flow log of rejected traffic only", control: "NET-007",
+		break_:  setInput(tFlowLog, p, "trafficType", str("REJECT")),
+		wantURN: "aws:ec2/flowLog:FlowLog::" + p, wantPath: "trafficType"},
+	{name: "no flow log", control: "NET-007",
+		break_:  func(t *testing.T, g *graph.Graph) *graph.Graph { return without(t, g, tFlowLog, p) },
+		wantURN: "aws:ec2/vpc:Vpc::" + p, wantPath: "flowLog"},
+	{name: "flow-log group kept 30 days in prod", control: "NET-007",
+		break_:  setInput(tLogGroup, p+"-flow-logs", "retentionInDays", property.New(30.0)),
+		wantURN: "::" + p + "-flow-logs", wantPath: "retentionInDays"},
+	{name: "endpoint security group open to the world", control: "NET-008",
+		break_:  setInput(tSG, p+"-endpoints", "ingress[0].cidrBlocks[0]", str("0.0.0.0/0")),
+		wantURN: "::" + p + "-endpoints", wantPath: "ingress[0].cidrBlocks"},
+	{name: "key rotation off", control: "KMS-001",
+		break_:  setInput(tKey, p+"-data", "enableKeyRotation", property.New(false)),
+		wantURN: "::" + p + "-data", wantPath: "enableKeyRotation"},
+	{name: "key without a policy", control: "KMS-002",
+		break_:  deleteInput(tKey, p+"-logs", "policy"),
+		wantURN: "::" + p + "-logs", wantPath: "policy"},
+	{name: "key policy open to everyone", control: "KMS-002",
+		break_: setInput(tKey, p+"-cluster", "policy", str(`{"Version":"2012-10-17","Statement":[
+			{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"kms:*","Resource":"*"},
+			{"Sid":"Public","Effect":"Allow","Principal":"*","Action":"kms:Decrypt","Resource":"*"}]}`)),
+		wantURN: "::" + p + "-cluster", wantPath: "policy.Statement[1]"},
+	{name: "key policy without the account root", control: "KMS-002",
+		break_: setInput(tKey, p+"-cluster", "policy", str(`{"Version":"2012-10-17","Statement":[
+			{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:role/admin"},"Action":"kms:*","Resource":"*"}]}`)),
+		wantURN: "::" + p + "-cluster", wantPath: "policy"},
+	{name: "key deletion window left to the default", control: "KMS-003",
+		break_:  deleteInput(tKey, p+"-data", "deletionWindowInDays"),
+		wantURN: "::" + p + "-data", wantPath: "deletionWindowInDays"},
+	{name: "key without an alias", control: "KMS-003",
+		break_:  func(t *testing.T, g *graph.Graph) *graph.Graph { return without(t, g, tAlias, p+"-logs") },
+		wantURN: "aws:kms/key:Key::" + p + "-logs", wantPath: "alias"},
+	{name: "log group not encrypted", control: "LOG-001",
+		break_:  deleteInput(tLogGroup, p+"-flow-logs", "kmsKeyId"),
+		wantURN: "::" + p + "-flow-logs", wantPath: "kmsKeyId"},
+	{name: "role anyone may assume", control: "IAM-001",
+		break_: setInput(tRole, p+"-flow-logs", "assumeRolePolicy", str(
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}]}`)),
+		wantURN: "::" + p + "-flow-logs", wantPath: "assumeRolePolicy.Statement[0].Principal"},
+	{name: "role policy with a wildcard action", control: "IAM-002",
+		break_: setInput(tRolePol, p+"-flow-logs", "policy", str(
+			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"logs:*","Resource":"*"}]}`)),
+		wantURN: "::" + p + "-flow-logs", wantPath: "policy.Statement[0].Action[0]"},
+	{name: "prod key neither protected nor retained", control: "STATE-001",
+		break_: func(t *testing.T, g *graph.Graph) *graph.Graph {
+			return mutated(t, g, tKey, p+"-data", func(r *graph.Resource) { r.Protect, r.RetainOnDelete = false, false })
+		},
+		wantURN: "aws:kms/key:Key::" + p + "-data", wantPath: "options.protect"},
+}
+
+// TestEachControlFailsOnABrokenInput proves that no control passes whatever it is given: each
+// broken prod graph makes its control fail, on the broken resource and property.
+func TestEachControlFailsOnABrokenInput(t *testing.T) {
+	base := record(t, "prod")
+	for _, tc := range brokenCases {
+		t.Run(tc.control+" "+tc.name, func(t *testing.T) {
+			c, ok := controls.Lookup(tc.control)
+			if !ok {
+				t.Fatalf("no control %s", tc.control)
+			}
+			if r := c.Run(controls.Target{Graph: base, Environment: "prod"}); r.Status != controls.Pass {
+				t.Fatalf("%s does not pass on the unbroken graph: %v %v", tc.control, r.Status, r.Findings)
+			}
+			r := c.Run(controls.Target{Graph: tc.break_(t, base), Environment: "prod"})
+			if r.Status != controls.Fail {
+				t.Fatalf("%s status %s on a broken graph, want fail", tc.control, r.Status)
+			}
+			found := false
+			for _, f := range r.Findings {
+				if strings.HasSuffix(f.URN, tc.wantURN) && f.Path == tc.wantPath {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("%s findings do not name %s at %s: %v", tc.control, tc.wantURN, tc.wantPath, r.Findings)
+			}
+		})
+	}
+}
+
+// TestEveryControlHasANegativeCase keeps the table above complete as controls are added.
+func TestEveryControlHasANegativeCase(t *testing.T) {
+	covered := map[string]bool{}
+	for _, tc := range brokenCases {
+		covered[tc.control] = true
+	}
+	for _, id := range controls.IDs() {
+		if !covered[id] {
+			t.Errorf("control %s has no broken-input case in brokenCases", id)
+		}
+	}
+}
+
+func TestWaiverTurnsAFailureIntoAWaiverWithItsReason(t *testing.T) {
+	broken := setInput(tKey, p+"-data", "enableKeyRotation", property.New(false))(t, record(t, "prod"))
+	results := controls.Evaluate(controls.Target{Graph: broken, Environment: "prod"},
+		map[string]string{"KMS-001": "imported key rotated by the HSM team"})
+	i := slices.IndexFunc(results, func(r controls.Result) bool { return r.Control.ID == "KMS-001" })
+	if r := results[i]; r.Status != controls.Waived || r.Waiver != "imported key rotated by the HSM team" || len(r.Findings) != 1 {
+		t.Errorf("KMS-001 = %s %q with %d findings; want waived with the reason and the finding kept", r.Status, r.Waiver, len(r.Findings))
+	}
+	if n := len(controls.Failed(results)); n != 0 {
+		t.Errorf("%d controls fail; want 0 after the waiver", n)
+	}
+}
+
+// TestControlIDsAreUniqueAndQuoteTheRequirements: every control names a requirement line.
+func TestControlIDsAreUniqueAndQuoteTheRequirements(t *testing.T) {
+	seen := map[string]bool{}
+	for _, c := range controls.Catalog() {
+		if seen[c.ID] {
+			t.Errorf("duplicate control id %s", c.ID)
+		}
+		seen[c.ID] = true
+		if c.Requirement == "" || c.Section == "" || c.Severity == "" || (c.Resource == nil && c.Graph == nil) {
+			t.Errorf("%s is incomplete: %+v", c.ID, c)
+		}
+		if c.Resource != nil && len(c.Types) == 0 {
+			t.Errorf("%s has a resource check but no types", c.ID)
+		}
+	}
+}

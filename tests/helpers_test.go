@@ -1,0 +1,109 @@
+package tests
+
+import (
+	"sync"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/property"
+
+	"github.com/securestack/platform/graph"
+	"github.com/securestack/platform/recorder"
+)
+
+// Stacks are the stacks in stacks/, each with its environment.
+var Stacks = []string{"dev", "staging", "prod"}
+
+var (
+	cacheMu sync.Mutex
+	cache   = map[string]*graph.Graph{}
+)
+
+// record returns the recorded graph of a stack as committed (cached: graphs are read-only).
+func record(t testing.TB, stack string) *graph.Graph {
+	t.Helper()
+	cacheMu.Lock()
+	defer cacheMu.Unlock()
+	if g, ok := cache[stack]; ok {
+		return g
+	}
+	g, err := recorder.Record(recorder.Options{Stack: stack})
+	if err != nil {
+		t.Fatalf("recording stack %s: %v", stack, err)
+	}
+	cache[stack] = g
+	return g
+}
+
+// recordWith records a stack with its config edited.
+func recordWith(t testing.TB, stack string, edit func(map[string]string)) *graph.Graph {
+	t.Helper()
+	g, err := recorder.Record(recorder.Options{Stack: stack, Edit: edit})
+	if err != nil {
+		t.Fatalf("recording stack %s: %v", stack, err)
+	}
+	return g
+}
+
+// named returns the resource of a type and logical name, failing the test if absent.
+func named(t testing.TB, g *graph.Graph, typ, name string) *graph.Resource {
+	t.Helper()
+	r, err := g.Named(typ, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// mutated returns a copy of g in which the resource (typ, name) is changed by edit.
+func mutated(t testing.TB, g *graph.Graph, typ, name string, edit func(r *graph.Resource)) *graph.Graph {
+	t.Helper()
+	target := named(t, g, typ, name)
+	var rs []*graph.Resource
+	for _, r := range g.Resources() {
+		c := *r
+		if r.URN == target.URN {
+			edit(&c)
+		}
+		rs = append(rs, &c)
+	}
+	out, err := graph.New(g.Project, g.Stack, rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// without returns a copy of g without the resource (typ, name).
+func without(t testing.TB, g *graph.Graph, typ, name string) *graph.Graph {
+	t.Helper()
+	target := named(t, g, typ, name)
+	var rs []*graph.Resource
+	for _, r := range g.Resources() {
+		if r.URN != target.URN {
+			rs = append(rs, r)
+		}
+	}
+	out, err := graph.New(g.Project, g.Stack, rs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// set returns inputs with the value at path replaced (the path must exist up to its last segment).
+func set(t testing.TB, inputs property.Map, path string, v property.Value) property.Map {
+	t.Helper()
+	var p property.Path
+	if err := p.UnmarshalText([]byte(path)); err != nil {
+		t.Fatal(err)
+	}
+	out, err := p.Set(property.New(inputs), v)
+	if err != nil {
+		t.Fatalf("setting %s: %v", path, err)
+	}
+	return out.AsMap()
+}
+
+func str(s string) property.Value { return property.New(s) }
+
+func propertyOf(r *graph.Resource) property.Value { return property.New(r.Inputs) }

@@ -1,0 +1,229 @@
+package tests
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/securestack/platform/controls"
+	"github.com/securestack/platform/graph"
+	"github.com/securestack/platform/infra"
+	"github.com/securestack/platform/planner"
+	"github.com/securestack/platform/recorder"
+)
+
+// notApplicable pins, per stack, the controls that find nothing to check: any other control
+// must examine at least one resource, so a control cannot pass vacuously unnoticed.
+var notApplicable = map[string][]string{
+	"dev":     {"NET-005", "NET-008", "STATE-001"},
+	"staging": {"NET-005", "NET-008", "STATE-001"},
+	"prod":    {},
+}
+
+func TestEveryControlPassesOnEveryStack(t *testing.T) {
+	for _, stack := range Stacks {
+		t.Run(stack, func(t *testing.T) {
+			p, err := planner.Make(planner.Options{Stack: stack})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var na []string
+			for _, r := range p.Results {
+				switch r.Status {
+				case controls.Fail:
+					t.Errorf("%s fails on %s: %v", r.Control.ID, stack, r.Findings)
+				case controls.NotApplicable:
+					na = append(na, r.Control.ID)
+				case controls.Waived:
+					t.Errorf("%s is waived on %s; committed stacks waive nothing", r.Control.ID, stack)
+				}
+			}
+			if !slices.Equal(na, notApplicable[stack]) && !(len(na) == 0 && len(notApplicable[stack]) == 0) {
+				t.Errorf("not applicable on %s: got %v, want %v", stack, na, notApplicable[stack])
+			}
+		})
+	}
+}
+
+// TestExactResourceCountsPerStack pins what each stack asks AWS for, type by type.
+func TestExactResourceCountsPerStack(t *testing.T) {
+	common := map[string]int{
+		"pulumi:pulumi:Stack": 1, "pulumi:providers:aws": 1,
+		"platform:encryption:Keyring": 1, "aws:kms/key:Key": 3, "aws:kms/alias:Alias": 3,
+		"platform:network:Vpc": 1, "aws:ec2/vpc:Vpc": 1, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": 1,
+		"aws:ec2/internetGateway:InternetGateway": 1, "aws:cloudwatch/logGroup:LogGroup": 1,
+		"aws:iam/role:Role": 1, "aws:iam/rolePolicy:RolePolicy": 1, "aws:ec2/flowLog:FlowLog": 1,
+	}
+	with := func(extra map[string]int) map[string]int {
+		m := maps.Clone(common)
+		maps.Copy(m, extra)
+		return m
+	}
+	want := map[string]map[string]int{
+		// 2 zones, one NAT gateway, gateway endpoints for S3 and DynamoDB.
+		"dev": with(map[string]int{"aws:ec2/subnet:Subnet": 4, "aws:ec2/eip:Eip": 1, "aws:ec2/natGateway:NatGateway": 1,
+			"aws:ec2/routeTable:RouteTable": 3, "aws:ec2/routeTableAssociation:RouteTableAssociation": 4, "aws:ec2/vpcEndpoint:VpcEndpoint": 2}),
+		"staging": with(map[string]int{"aws:ec2/subnet:Subnet": 6, "aws:ec2/eip:Eip": 1, "aws:ec2/natGateway:NatGateway": 1,
+			"aws:ec2/routeTable:RouteTable": 4, "aws:ec2/routeTableAssociation:RouteTableAssociation": 6, "aws:ec2/vpcEndpoint:VpcEndpoint": 2}),
+		// 3 zones: exactly 3 NAT gateways, 3 EIPs, 6 subnets; 2 gateway + 4 interface endpoints.
+		"prod": with(map[string]int{"aws:ec2/subnet:Subnet": 6, "aws:ec2/eip:Eip": 3, "aws:ec2/natGateway:NatGateway": 3,
+			"aws:ec2/routeTable:RouteTable": 4, "aws:ec2/routeTableAssociation:RouteTableAssociation": 6, "aws:ec2/vpcEndpoint:VpcEndpoint": 6,
+			"aws:ec2/securityGroup:SecurityGroup": 1}),
+	}
+	for _, stack := range Stacks {
+		got := record(t, stack).CountByType()
+		if !maps.Equal(got, want[stack]) {
+			t.Errorf("%s counts:\n got  %v\n want %v", stack, got, want[stack])
+		}
+	}
+}
+
+// TestAddingAZOnlyAddsResources: growing from 2 to 3 zones must not rename or change anything
+// that exists, so `pulumi up` only creates.
+func TestAddingAZOnlyAddsResources(t *testing.T) {
+	two := recordWith(t, "dev", func(c map[string]string) {
+		c["platform:network"] = `{"cidr":"10.10.0.0/16","azCount":2,"natGateways":"perAz"}`
+	})
+	three := recordWith(t, "dev", func(c map[string]string) {
+		c["platform:network"] = `{"cidr":"10.10.0.0/16","azCount":3,"natGateways":"perAz"}`
+	})
+	for _, r := range two.Resources() {
+		r3, ok := three.Lookup(r.URN)
+		if !ok {
+			t.Errorf("%s disappears when a zone is added", r.URN)
+			continue
+		}
+		if r.Type == "aws:ec2/subnet:Subnet" || r.Type == "aws:ec2/natGateway:NatGateway" {
+			if a, b := graph.Describe(propertyOf(r)), graph.Describe(propertyOf(r3)); a != b {
+				t.Errorf("%s inputs change when a zone is added:\n before %s\n after  %s", r.URN, a, b)
+			}
+		}
+	}
+	// A zone adds 2 subnets, 1 private route table, 2 associations, 1 EIP and 1 NAT gateway.
+	if added := three.Len() - two.Len(); added != 7 {
+		t.Errorf("adding a zone added %d resources, want 7", added)
+	}
+}
+
+func TestPlanIsDeterministic(t *testing.T) {
+	for _, stack := range Stacks {
+		var outs [][]byte
+		for range 2 {
+			p, err := planner.Make(planner.Options{Stack: stack})
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := p.JSON()
+			if err != nil {
+				t.Fatal(err)
+			}
+			outs = append(outs, b)
+		}
+		if !bytes.Equal(outs[0], outs[1]) {
+			t.Errorf("%s: two runs give different plan.json", stack)
+		}
+	}
+}
+
+// TestPreviewModeRecordsTheSameResources runs every stack as `pulumi preview` would: outputs
+// computed by providers are unknown. Nothing may hang or crash, and the same resources register.
+func TestPreviewModeRecordsTheSameResources(t *testing.T) {
+	for _, stack := range Stacks {
+		g, err := recorder.Record(recorder.Options{Stack: stack, DryRun: true})
+		if err != nil {
+			t.Fatalf("%s preview: %v", stack, err)
+		}
+		full := record(t, stack)
+		var a, b []string
+		for _, r := range g.Resources() {
+			a = append(a, r.URN)
+		}
+		for _, r := range full.Resources() {
+			b = append(b, r.URN)
+		}
+		if !slices.Equal(a, b) {
+			t.Errorf("%s: preview registers %d resources, update %d", stack, len(a), len(b))
+		}
+	}
+}
+
+// TestEveryResourceBelongsToAComponent: only the provider hangs off the stack; all else is a
+// component or a child of one (children are parented).
+func TestEveryResourceBelongsToAComponent(t *testing.T) {
+	for _, stack := range Stacks {
+		g := record(t, stack)
+		for _, r := range g.Resources() {
+			if r.Type == graph.StackType || strings.HasPrefix(r.Type, "pulumi:providers:") {
+				continue
+			}
+			if !r.Custom {
+				continue
+			}
+			if _, ok := g.Component(r); !ok {
+				t.Errorf("%s: %s is not inside a component", stack, r.URN)
+			}
+		}
+	}
+}
+
+// TestProdProtectsStatefulResourcesAndDevCanTearDown: in prod every stateful resource is
+// protected and retained; in dev none is, so `pulumi destroy` works.
+func TestProdProtectsStatefulResourcesAndDevCanTearDown(t *testing.T) {
+	for _, stack := range Stacks {
+		g := record(t, stack)
+		n := 0
+		for _, r := range g.Resources() {
+			if !slices.Contains(controls.StatefulTypes, r.Type) {
+				continue
+			}
+			n++
+			wantKept := stack == "prod"
+			if r.Protect != wantKept || r.RetainOnDelete != wantKept {
+				t.Errorf("%s: %s protect=%v retainOnDelete=%v, want %v", stack, r.URN, r.Protect, r.RetainOnDelete, wantKept)
+			}
+		}
+		if n != 4 { // 3 keys + the flow-log group
+			t.Errorf("%s: %d stateful resources, want 4", stack, n)
+		}
+	}
+}
+
+// TestBadConfigRegistersNothing: validation runs before any resource is registered.
+func TestBadConfigRegistersNothing(t *testing.T) {
+	g, err := recorder.Record(recorder.Options{Stack: "prod", Edit: func(c map[string]string) {
+		c["platform:network"] = `{"azCount":1,"natGateways":"single"}`
+		c["platform:bogus"] = "1"
+	}})
+	var ce *infra.ConfigError
+	if !errors.As(err, &ce) {
+		t.Fatalf("want a *infra.ConfigError, got %v", err)
+	}
+	want := []string{
+		`platform:bogus: unknown key (allowed: environment, keys, network, stateful, tags, waivers)`,
+		`platform:network.azCount: 1 is below the minimum of 2 (multi-AZ is required)`,
+		`platform:network.natGateways: "single" is not allowed in prod: one NAT gateway makes every zone depend on one (allowed in prod: perAz)`,
+	}
+	if !slices.Equal(ce.Problems, want) {
+		t.Errorf("problems:\n got  %q\n want %q", ce.Problems, want)
+	}
+	if g.Len() != 1 {
+		t.Errorf("%d resources registered before validation failed, want only the stack: %v", g.Len(), g.CountByType())
+	}
+}
+
+func TestStackOutputsNameTheNetworkAndKeys(t *testing.T) {
+	g := record(t, "dev")
+	vpc := named(t, g, "aws:ec2/vpc:Vpc", "platform-dev")
+	if cidr, err := vpc.String("cidrBlock"); err != nil || cidr != "10.10.0.0/16" {
+		t.Errorf("dev VPC cidr = %q, %v; want 10.10.0.0/16", cidr, err)
+	}
+	for _, az := range []string{"eu-west-1a", "eu-west-1b"} {
+		for _, tier := range []string{"public", "private"} {
+			named(t, g, "aws:ec2/subnet:Subnet", fmt.Sprintf("platform-dev-%s-%s", tier, az))
+		}
+	}
+}
