@@ -57,13 +57,13 @@ const p = "platform-prod"
 
 var brokenCases = []brokenCase{
 	{name: "two private subnets in one zone", control: "NET-001",
-		break_: setInput(tSubnet, p+"-private-eu-west-1b", "availabilityZone", str("eu-west-1a")),
+		break_:  setInput(tSubnet, p+"-private-eu-west-1b", "availabilityZone", str("eu-west-1a")),
 		wantURN: "::" + p + "-private-eu-west-1a", wantPath: "availabilityZone"},
 	{name: "subnet without a tier tag", control: "NET-001",
-		break_: setInput(tSubnet, p+"-public-eu-west-1c", "tags", property.New(map[string]property.Value{"Name": str("x")})),
+		break_:  setInput(tSubnet, p+"-public-eu-west-1c", "tags", property.New(map[string]property.Value{"Name": str("x")})),
 		wantURN: "::" + p + "-public-eu-west-1c", wantPath: "tags"},
 	{name: "public IPs on launch", control: "NET-002",
-		break_: setInput(tSubnet, p+"-public-eu-west-1a", "mapPublicIpOnLaunch", property.New(true)),
+		break_:  setInput(tSubnet, p+"-public-eu-west-1a", "mapPublicIpOnLaunch", property.New(true)),
 		wantURN: "::" + p + "-public-eu-west-1a", wantPath: "mapPublicIpOnLaunch"},
 	{name: "interface endpoint placed in a public subnet", control: "NET-003",
 		break_: func(t *testing.T, g *graph.Graph) *graph.Graph {
