@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/securestack/platform/components/network"
 )
@@ -251,15 +252,15 @@ func (c *Config) validate(knownControls []string) []string {
 	for _, k := range graphSortedKeys(c.Tags) {
 		v := c.Tags[k]
 		switch {
-		case k == "" || len(k) > 128:
+		case k == "" || utf8.RuneCountInString(k) > 128:
 			add("%s:tags: key %q must be 1 to 128 characters", n, k)
 		case strings.HasPrefix(strings.ToLower(k), "aws:"):
 			add("%s:tags.%s: the aws: prefix is reserved by AWS", n, k)
 		case slices.Contains(reservedTagKeys, k):
 			add("%s:tags.%s: is set by the platform itself (reserved: %s)", n, k, strings.Join(reservedTagKeys, ", "))
 		}
-		if len(v) > 256 {
-			add("%s:tags.%s: value is %d characters, at most 256 are allowed", n, k, len(v))
+		if n := utf8.RuneCountInString(v); n > 256 {
+			add("%s:tags.%s: value is %d characters, at most 256 are allowed", Namespace, k, n)
 		}
 	}
 
@@ -274,16 +275,21 @@ func (c *Config) validate(knownControls []string) []string {
 	if len(net.AvailabilityZones) > 0 && len(net.AvailabilityZones) != net.AzCount {
 		add("%s.azCount: %d does not match the %d zones named in %s.availabilityZones", np, net.AzCount, len(net.AvailabilityZones), np)
 	}
-	for i, az := range net.AvailabilityZones {
-		if c.Region != "" && !strings.HasPrefix(az, c.Region) {
-			add("%s.availabilityZones[%d]: %q is not a zone of region %s", np, i, az, c.Region)
+	zones := net.AvailabilityZones
+	if regionPattern.MatchString(c.Region) {
+		// Zone names are the region and one letter (eu-west-1a).
+		zoneOfRegion := regexp.MustCompile("^" + regexp.QuoteMeta(c.Region) + "[a-z]$")
+		for i, az := range net.AvailabilityZones {
+			if !zoneOfRegion.MatchString(az) {
+				add("%s.availabilityZones[%d]: %q is not a zone of region %s (for example %sa)", np, i, az, c.Region, c.Region)
+				zones = nil // reported; the plan below checks only the CIDR and duplicates
+			}
 		}
 	}
 	// The CIDR and zone rules live with the subnet plan; check them with the zones we know.
-	zones := net.AvailabilityZones
 	if len(zones) == 0 {
 		for i := range max(net.AzCount, 0) {
-			zones = append(zones, fmt.Sprintf("%s-zone-%d", c.Region, i+1))
+			zones = append(zones, fmt.Sprintf("zone-%d", i+1)) // names do not matter for the CIDR rules
 		}
 	}
 	if prefix, err := netip.ParsePrefix(net.Cidr); err != nil {
@@ -293,9 +299,7 @@ func (c *Config) validate(knownControls []string) []string {
 			// The plan names its inputs vpcCidr and azs; here they are cidr and availabilityZones.
 			for _, line := range strings.Split(err.Error(), "\n") {
 				line = strings.Replace(line, "vpcCidr:", "cidr:", 1)
-				if strings.HasPrefix(line, "azs") {
-					line = "availabilityZones" + strings.TrimPrefix(line, "azs")
-				}
+				line = strings.ReplaceAll(strings.Replace(line, "azs:", "availabilityZones:", 1), "azs[", "availabilityZones[")
 				add("%s.%s", np, line)
 			}
 		}
@@ -337,7 +341,7 @@ func (c *Config) validate(knownControls []string) []string {
 			add("%s.control: %q is waived twice", wp, w.Control)
 		}
 		waived[w.Control] = true
-		if len(strings.TrimSpace(w.Reason)) < minWaiverReasonLength {
+		if utf8.RuneCountInString(strings.TrimSpace(w.Reason)) < minWaiverReasonLength {
 			add("%s.reason: %q is too short: say why the control does not apply (at least %d characters)", wp, w.Reason, minWaiverReasonLength)
 		}
 	}

@@ -22,6 +22,9 @@ func overlay(path, text string, dst any) []string {
 }
 
 func overlayValue(path string, raw any, dst reflect.Value) []string {
+	if raw == nil {
+		return nil // null means "not set": the default stays
+	}
 	if dst.Kind() == reflect.Struct {
 		obj, ok := raw.(map[string]any)
 		if !ok {
