@@ -16,16 +16,17 @@ const (
 )
 
 const section3 = "3. IAM & Access Control"
+const reqIRSA = "IRSA (IAM Roles for Service Accounts): Pods use minimal IAM permissions (e.g., Uploader only puts to S3, doesn't delete)."
 
 var identityControls = []*Control{
 	{
 		ID: "IAM-001", Title: "Role trust policies name their principals; a * principal only with conditions",
-		Section: section3, Requirement: "IRSA (IAM Roles for Service Accounts): Pods use minimal IAM permissions (e.g., Uploader only puts to S3, doesn't delete).", Severity: Critical,
+		Section: section3, Requirement: reqIRSA, Severity: Critical,
 		Types: []string{typeRole}, Resource: checkTrustPolicy,
 	},
 	{
 		ID: "IAM-002", Title: "Permission policies grant no wildcard actions (*, service:*) and no full-admin",
-		Section: section3, Requirement: "IRSA (IAM Roles for Service Accounts): Pods use minimal IAM permissions (e.g., Uploader only puts to S3, doesn't delete).", Severity: High,
+		Section: section3, Requirement: reqIRSA, Severity: High,
 		Types: []string{typeRolePolicy, typePolicy}, Resource: checkLeastPrivilege,
 	},
 }

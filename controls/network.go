@@ -2,6 +2,7 @@ package controls
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 
@@ -119,10 +120,10 @@ func checkMultiAZ(t Target) (int, []Finding) {
 	for _, vpc := range t.Graph.OfType(typeVpc) {
 		if len(perAZ) < 2 {
 			fs = append(fs, Finding{URN: vpc.URN, Violation: Violation{Path: "subnets[*].availabilityZone",
-				Value: fmt.Sprint(graph.Sorted(perAZ)), Message: "subnets must span at least 2 availability zones"}})
+				Value: fmt.Sprint(slices.Sorted(maps.Keys(perAZ))), Message: "subnets must span at least 2 availability zones"}})
 		}
 	}
-	for _, az := range graph.Sorted(perAZ) {
+	for _, az := range slices.Sorted(maps.Keys(perAZ)) {
 		if perAZ[az]["public"] != 1 || perAZ[az]["private"] != 1 {
 			for _, s := range all {
 				if s.az == az {

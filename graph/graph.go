@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
@@ -166,16 +165,6 @@ func (g *Graph) DependsOn(r *Resource, dep string) bool {
 		return false
 	}
 	return walk(r)
-}
-
-// Sorted returns the keys of m in order; a small helper for deterministic output.
-func Sorted[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 func names(rs []*Resource) []string {

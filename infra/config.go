@@ -2,6 +2,7 @@ package infra
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
 	"regexp"
 	"slices"
@@ -215,7 +216,7 @@ func ParseConfig(raw Raw) (*Config, error) {
 		}
 		problems = append(problems, overlay(key, text, s.dst(&cfg))...)
 	}
-	for _, key := range graphSortedKeys(raw.Values) {
+	for _, key := range slices.Sorted(maps.Keys(raw.Values)) {
 		if strings.HasPrefix(key, Namespace+":") && !known[key] {
 			problems = append(problems, fmt.Sprintf("%s: unknown key (allowed: %s)", key, strings.Join(platformKeys(), ", ")))
 		}
@@ -249,7 +250,7 @@ func (c *Config) validate(knownControls []string) []string {
 		add("aws:region: %q is not an AWS region name (for example eu-west-1)", c.Region)
 	}
 
-	for _, k := range graphSortedKeys(c.Tags) {
+	for _, k := range slices.Sorted(maps.Keys(c.Tags)) {
 		v := c.Tags[k]
 		switch {
 		case k == "" || utf8.RuneCountInString(k) > 128:
@@ -381,13 +382,4 @@ func joinInts(v []int) string {
 		s[i] = fmt.Sprint(x)
 	}
 	return strings.Join(s, ", ")
-}
-
-func graphSortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

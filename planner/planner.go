@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -84,12 +86,12 @@ func (p *Plan) Write(w io.Writer, out string) error {
 		"report.md":      []byte(p.Report()),
 		"components.mmd": []byte(p.Mermaid()),
 	}
-	for _, name := range graph.Sorted(files) {
+	for _, name := range slices.Sorted(maps.Keys(files)) {
 		if err := os.WriteFile(filepath.Join(out, name), files[name], 0o644); err != nil {
 			return err
 		}
 	}
-	fmt.Fprintf(w, "\nwrote %s\n", strings.Join(prefixed(out, graph.Sorted(files)), ", "))
+	fmt.Fprintf(w, "\nwrote %s\n", strings.Join(prefixed(out, slices.Sorted(maps.Keys(files))), ", "))
 	return nil
 }
 
@@ -160,7 +162,7 @@ func (p *Plan) Tree() string {
 			total += n
 		}
 		fmt.Fprintf(&b, "%s%s %s (%d resources)\n", strings.Repeat("  ", depth), c.Type, c.Name, total)
-		for _, typ := range graph.Sorted(counts[c.URN]) {
+		for _, typ := range slices.Sorted(maps.Keys(counts[c.URN])) {
 			fmt.Fprintf(&b, "%s  %3d × %s\n", strings.Repeat("  ", depth), counts[c.URN][typ], typ)
 		}
 	}
@@ -282,7 +284,7 @@ func (p *Plan) Report() string {
 	}
 	b.WriteString("\n<details><summary>Resources by type</summary>\n\n| Type | Count |\n|---|---|\n")
 	counts := p.Graph.CountByType()
-	for _, t := range graph.Sorted(counts) {
+	for _, t := range slices.Sorted(maps.Keys(counts)) {
 		fmt.Fprintf(&b, "| `%s` | %d |\n", t, counts[t])
 	}
 	b.WriteString("\n</details>\n\nProof limit: mocks prove what the program asks AWS and Kubernetes for, not that they accept it; `pulumi preview` with credentials checks the rest.\n")
@@ -326,7 +328,7 @@ func (p *Plan) Mermaid() string {
 			fmt.Fprintf(&b, "  %s --- %s\n", pid, ids[c.URN])
 		}
 	}
-	keys := graph.Sorted(edges)
+	keys := slices.Sorted(maps.Keys(edges))
 	sort.Strings(keys)
 	for _, e := range keys {
 		fmt.Fprintf(&b, "  %s\n", e)

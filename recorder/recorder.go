@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -142,7 +143,7 @@ func (r *recording) add(m *mocks, args pulumi.MockResourceArgs, id string, outpu
 				deps[d] = true
 			}
 		}
-		res.Dependencies = graph.Sorted(deps)
+		res.Dependencies = slices.Sorted(maps.Keys(deps))
 		res.Provider = rpc.GetProvider()
 		res.Protect = rpc.GetProtect()
 		res.RetainOnDelete = rpc.GetRetainOnDelete()

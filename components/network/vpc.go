@@ -89,17 +89,17 @@ type Vpc struct {
 
 // PrivateSubnetIDList returns the private subnet ids in zone order.
 func (v *Vpc) PrivateSubnetIDList() pulumi.StringArray {
-	return v.idList(v.PrivateSubnetIDs)
+	return v.idList(TierPrivate, v.PrivateSubnetIDs)
 }
 
 // PublicSubnetIDList returns the public subnet ids in zone order.
 func (v *Vpc) PublicSubnetIDList() pulumi.StringArray {
-	return v.idList(v.PublicSubnetIDs)
+	return v.idList(TierPublic, v.PublicSubnetIDs)
 }
 
-func (v *Vpc) idList(ids map[string]pulumi.IDOutput) pulumi.StringArray {
+func (v *Vpc) idList(tier Tier, ids map[string]pulumi.IDOutput) pulumi.StringArray {
 	var out pulumi.StringArray
-	for _, s := range v.Layout.ByTier(TierPrivate) {
+	for _, s := range v.Layout.ByTier(tier) {
 		out = append(out, ids[s.AZ].ToStringOutput())
 	}
 	return out
