@@ -157,7 +157,7 @@ func IDs() []string {
 
 // Catalog is every control, in a fixed order.
 func Catalog() []*Control {
-	return slices.Concat(networkControls, keyControls, identityControls, statefulControls)
+	return slices.Concat(networkControls, keyControls, identityControls, clusterControls, storageControls, statefulControls)
 }
 
 // violation helpers, shared by the checks.

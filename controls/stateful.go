@@ -6,7 +6,7 @@ import (
 
 // StatefulTypes are the resource types whose loss loses data or evidence. Later capabilities add
 // theirs (buckets, tables, file systems, secrets, the cluster) here.
-var StatefulTypes = []string{typeKey, typeLogGroup}
+var StatefulTypes = []string{typeKey, typeLogGroup, typeEKSCluster}
 
 var statefulControls = []*Control{
 	{

@@ -620,3 +620,45 @@ func runeEq(a, b rune, fold bool) bool {
 	}
 	return false
 }
+
+// AssumeRoleWithWebIdentity is the action an IRSA role's trust policy allows.
+const AssumeRoleWithWebIdentity = "sts:AssumeRoleWithWebIdentity"
+
+// STSAudience is the audience EKS service-account tokens carry for IRSA.
+const STSAudience = "sts.amazonaws.com"
+
+// WebIdentityTrust is the trust policy of an IAM role for a Kubernetes service account (IRSA): only
+// the named service account, presenting a token of the cluster's OIDC provider for the STS audience,
+// may assume the role. Both conditions are exact (StringEquals): no wildcard namespace or name.
+// issuer is the provider's URL without "https://", e.g. "oidc.eks.eu-west-1.amazonaws.com/id/ABC".
+func WebIdentityTrust(providerArn, issuer, namespace, serviceAccount string) Document {
+	return New(Statement{
+		Sid:       "ServiceAccount" + sidPart(namespace) + sidPart(serviceAccount),
+		Effect:    Allow,
+		Principal: &Principal{Federated: StringList{providerArn}},
+		Actions:   StringList{AssumeRoleWithWebIdentity},
+		Conditions: Conditions{"StringEquals": {
+			issuer + ":aud": {STSAudience},
+			issuer + ":sub": {"system:serviceaccount:" + namespace + ":" + serviceAccount},
+		}},
+	})
+}
+
+// sidPart turns "kube-system" into "KubeSystem": statement ids allow only letters and digits.
+func sidPart(s string) string {
+	var b strings.Builder
+	upper := true
+	for _, r := range s {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if upper {
+				r = unicode.ToUpper(r)
+			}
+			b.WriteRune(r)
+			upper = false
+		default:
+			upper = true
+		}
+	}
+	return b.String()
+}

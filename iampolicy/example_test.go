@@ -116,3 +116,13 @@ func ExampleDocument_Allows() {
 	// s3:DeleteObject [Admin]
 	// iam:CreateUser []
 }
+
+// ExampleWebIdentityTrust builds the trust policy of an IRSA role for one service account.
+func ExampleWebIdentityTrust() {
+	doc := iampolicy.WebIdentityTrust("arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC",
+		"oidc.eks.eu-west-1.amazonaws.com/id/ABC", "kube-system", "aws-node")
+	text, _ := doc.JSON()
+	fmt.Println(text)
+	// Output:
+	// {"Version":"2012-10-17","Statement":[{"Sid":"ServiceAccountKubeSystemAwsNode","Effect":"Allow","Principal":{"Federated":["arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC"]},"Action":["sts:AssumeRoleWithWebIdentity"],"Condition":{"StringEquals":{"oidc.eks.eu-west-1.amazonaws.com/id/ABC:aud":["sts.amazonaws.com"],"oidc.eks.eu-west-1.amazonaws.com/id/ABC:sub":["system:serviceaccount:kube-system:aws-node"]}}}]}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"net/netip"
+	"reflect"
 	"regexp"
 	"slices"
 	"sort"
@@ -43,6 +44,11 @@ type Config struct {
 	Network NetworkConfig `json:"network"`
 	// Keys configures the customer-managed KMS keys (platform:keys).
 	Keys KeysConfig `json:"keys"`
+	// Cluster is the EKS cluster: version, API endpoint access, control-plane logs and node groups
+	// (platform:cluster).
+	Cluster ClusterConfig `json:"cluster"`
+	// Access maps IAM principals to the cluster's Kubernetes personas (platform:access).
+	Access AccessConfig `json:"access"`
 	// Stateful says how stateful resources (keys, log groups, buckets, tables, the cluster) are
 	// kept from being lost (platform:stateful).
 	Stateful StatefulConfig `json:"stateful"`
@@ -77,6 +83,65 @@ type KeysConfig struct {
 	DeletionWindowDays int `json:"deletionWindowDays"`
 }
 
+// ClusterConfig is platform:cluster.
+type ClusterConfig struct {
+	// Version is the Kubernetes minor version, of the form 1.NN and one of KubernetesVersions.
+	// Default 1.34 in every environment.
+	Version string `json:"version"`
+	// EndpointPublicAccess opens the cluster's API endpoint to the internet, restricted to
+	// PublicAccessCidrs; the private endpoint is always on. Default false everywhere; never allowed
+	// in prod (prod deploys from a runner inside the VPC).
+	EndpointPublicAccess bool `json:"endpointPublicAccess"`
+	// PublicAccessCidrs are the IPv4 networks that may reach the public API endpoint: required
+	// (non-empty) when EndpointPublicAccess is on, not allowed when it is off; network addresses
+	// only, never a /0. Default none.
+	PublicAccessCidrs []string `json:"publicAccessCidrs"`
+	// LogRetentionDays keeps the control-plane logs (api, audit, authenticator, …): a CloudWatch
+	// Logs retention value; dev 30, staging 90, prod 365, and prod at least 365.
+	LogRetentionDays int `json:"logRetentionDays"`
+	// NodeGroups are the managed node groups by name (^[a-z][a-z0-9-]{0,30}$); at least one.
+	// Default: "system" with DefaultNodeGroup of the environment. A group named in stack config
+	// overlays the group of that name, or DefaultNodeGroup when there is none.
+	NodeGroups map[string]NodeGroupConfig `json:"nodeGroups"`
+}
+
+// NodeGroupConfig is one managed node group: platform:cluster.nodeGroups.<name>.
+type NodeGroupConfig struct {
+	// InstanceTypes are EC2 instance types like m6i.large: at least one, no duplicates.
+	// Default t3.large in dev, m6i.large in staging and prod.
+	InstanceTypes []string `json:"instanceTypes"`
+	// AmiType is the node image, one of AmiTypes. Default AL2023_x86_64_STANDARD.
+	AmiType string `json:"amiType"`
+	// CapacityType is ON_DEMAND or SPOT (CapacityTypes). Default ON_DEMAND.
+	CapacityType string `json:"capacityType"`
+	// MinSize is the fewest nodes: at least 0 and at most MaxSize; in prod at least 2 (a single
+	// node is a single point of failure). Default dev 1, staging 2, prod 3.
+	MinSize int `json:"minSize"`
+	// MaxSize is the most nodes: at least 1. Default dev 3, staging 4, prod 6.
+	MaxSize int `json:"maxSize"`
+	// DesiredSize is the initial number of nodes: MinSize to MaxSize. Default dev 2, staging 2, prod 3.
+	DesiredSize int `json:"desiredSize"`
+	// DiskSizeGiB is each node's root volume: 20 to 1000 GiB. Default 50.
+	DiskSizeGiB int `json:"diskSizeGiB"`
+}
+
+// AccessConfig is platform:access: the IAM principals mapped to the Kubernetes personas, and the
+// namespaces the non-admin personas may act in. Each list holds IAM role or user ARNs
+// (arn:aws:iam::<12-digit account>:role/<name> or :user/<name>); a principal has one persona
+// and is listed once.
+type AccessConfig struct {
+	// Admins are cluster administrators (cluster-wide). Default none.
+	Admins []string `json:"admins"`
+	// Gitops may edit (create, update, delete workloads) in Namespaces only. Default none.
+	Gitops []string `json:"gitops"`
+	// Developers may view in Namespaces only. Default none.
+	Developers []string `json:"developers"`
+	// Namespaces are where the gitops and developers personas act: at least one, each a DNS-1123
+	// label, none of kube-system, kube-public, kube-node-lease or default, no duplicates.
+	// Default ["apps"].
+	Namespaces []string `json:"namespaces"`
+}
+
 // StatefulConfig is platform:stateful.
 type StatefulConfig struct {
 	// Protect sets Pulumi's protect option on stateful resources: `pulumi destroy` and replacements
@@ -101,6 +166,12 @@ var (
 	// LogRetentionDays are the retention periods CloudWatch Logs accepts.
 	LogRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
 		2557, 2922, 3288, 3653}
+	// KubernetesVersions are the EKS Kubernetes minor versions the platform supports.
+	KubernetesVersions = []string{"1.32", "1.33", "1.34", "1.35"}
+	// AmiTypes are the node images a node group may use.
+	AmiTypes = []string{"AL2023_ARM_64_STANDARD", "AL2023_x86_64_STANDARD", "BOTTLEROCKET_ARM_64", "BOTTLEROCKET_x86_64"}
+	// CapacityTypes are the ways a node group may buy its instances.
+	CapacityTypes = []string{"ON_DEMAND", "SPOT"}
 )
 
 // Limits that validation enforces.
@@ -108,8 +179,22 @@ const (
 	MinProdFlowLogRetentionDays = 365
 	MinKeyDeletionWindowDays    = 7
 	MaxKeyDeletionWindowDays    = 30
-	minWaiverReasonLength       = 10
+	// MinProdClusterLogRetentionDays is the shortest control-plane log retention prod allows.
+	MinProdClusterLogRetentionDays = 365
+	// MinProdNodeGroupSize is the smallest minSize of a prod node group: one node is a single point
+	// of failure.
+	MinProdNodeGroupSize = 2
+	// MinNodeDiskSizeGiB and MaxNodeDiskSizeGiB bound a node's root volume.
+	MinNodeDiskSizeGiB    = 20
+	MaxNodeDiskSizeGiB    = 1000
+	minWaiverReasonLength = 10
 )
+
+// DefaultNodeGroupName is the node group every environment has by default.
+const DefaultNodeGroupName = "system"
+
+// reservedNamespaces belong to Kubernetes itself: no persona but the admins acts in them.
+var reservedNamespaces = []string{"default", "kube-node-lease", "kube-public", "kube-system"}
 
 // reservedTagKeys are set by the platform itself on every resource.
 var reservedTagKeys = []string{"Environment", "ManagedBy", "Project", "Stack"}
@@ -126,17 +211,46 @@ func Defaults(env Environment) Config {
 			FlowLogRetentionDays: 30,
 		},
 		Keys: KeysConfig{DeletionWindowDays: MaxKeyDeletionWindowDays},
+		Cluster: ClusterConfig{
+			Version:          "1.34",
+			LogRetentionDays: 30,
+			NodeGroups:       map[string]NodeGroupConfig{DefaultNodeGroupName: DefaultNodeGroup(env)},
+		},
+		Access: AccessConfig{Namespaces: []string{"apps"}},
 	}
 	switch env {
 	case Staging:
 		c.Network.FlowLogRetentionDays = 90
+		c.Cluster.LogRetentionDays = 90
 	case Prod:
 		c.Network.NatGateways = "perAz"
 		c.Network.FlowLogRetentionDays = 365
+		c.Cluster.LogRetentionDays = 365
 		c.Network.InterfaceEndpoints = []string{"ecr.api", "ecr.dkr", "logs", "sts"}
 		c.Stateful = StatefulConfig{Protect: true, RetainOnDelete: true}
 	}
 	return c
+}
+
+// DefaultNodeGroup returns the secure default node group of an environment: the "system" group,
+// and the group a node group named only in stack config starts from.
+func DefaultNodeGroup(env Environment) NodeGroupConfig {
+	g := NodeGroupConfig{
+		InstanceTypes: []string{"m6i.large"},
+		AmiType:       "AL2023_x86_64_STANDARD",
+		CapacityType:  "ON_DEMAND",
+		DiskSizeGiB:   50,
+	}
+	switch env {
+	case Dev:
+		g.InstanceTypes = []string{"t3.large"}
+		g.MinSize, g.MaxSize, g.DesiredSize = 1, 3, 2
+	case Staging:
+		g.MinSize, g.MaxSize, g.DesiredSize = 2, 4, 2
+	default: // prod, and the strictest defaults for anything else
+		g.MinSize, g.MaxSize, g.DesiredSize = 3, 6, 3
+	}
+	return g
 }
 
 // section is one platform config key and where its value lands in Config.
@@ -151,6 +265,8 @@ var sections = []section{
 	{"tags", func(c *Config) any { return &c.Tags }, "extra tags for every resource"},
 	{"network", func(c *Config) any { return &c.Network }, "VPC layout"},
 	{"keys", func(c *Config) any { return &c.Keys }, "KMS key settings"},
+	{"cluster", func(c *Config) any { return &c.Cluster }, "EKS cluster: version, API endpoint access, control-plane logs, node groups"},
+	{"access", func(c *Config) any { return &c.Access }, "IAM principals of the Kubernetes personas and their namespaces"},
 	{"stateful", func(c *Config) any { return &c.Stateful }, "protection of stateful resources"},
 	{"waivers", func(c *Config) any { return &c.Waivers }, "explicit opt-outs of security controls"},
 }
@@ -206,6 +322,8 @@ func ParseConfig(raw Raw) (*Config, error) {
 	cfg.Project, cfg.Stack, cfg.Region = raw.Project, raw.Stack, raw.Values["aws:region"]
 	cfg.SecretKeys = slices.Sorted(slices.Values(raw.SecretKeys))
 
+	// A node group named only in stack config starts from the environment's default node group.
+	newEntries := entryTemplates{reflect.TypeFor[NodeGroupConfig](): func() any { return DefaultNodeGroup(env) }}
 	known := map[string]bool{Namespace + ":environment": true}
 	for _, s := range sections {
 		key := Namespace + ":" + s.key
@@ -214,7 +332,7 @@ func ParseConfig(raw Raw) (*Config, error) {
 		if !ok {
 			continue
 		}
-		problems = append(problems, overlay(key, text, s.dst(&cfg))...)
+		problems = append(problems, overlay(key, text, s.dst(&cfg), newEntries)...)
 	}
 	for _, key := range slices.Sorted(maps.Keys(raw.Values)) {
 		if strings.HasPrefix(key, Namespace+":") && !known[key] {
@@ -330,6 +448,9 @@ func (c *Config) validate(knownControls []string) []string {
 		add("%s:keys.deletionWindowDays: %d is outside the allowed range %d to %d", n, w, MinKeyDeletionWindowDays, MaxKeyDeletionWindowDays)
 	}
 
+	p = append(p, c.Cluster.validate(n+":cluster", c.Environment)...)
+	p = append(p, c.Access.validate(n+":access")...)
+
 	waived := map[string]bool{}
 	for i, w := range c.Waivers {
 		wp := fmt.Sprintf("%s:waivers[%d]", n, i)
@@ -345,6 +466,154 @@ func (c *Config) validate(knownControls []string) []string {
 		if utf8.RuneCountInString(strings.TrimSpace(w.Reason)) < minWaiverReasonLength {
 			add("%s.reason: %q is too short: say why the control does not apply (at least %d characters)", wp, w.Reason, minWaiverReasonLength)
 		}
+	}
+	return p
+}
+
+var (
+	versionPattern      = regexp.MustCompile(`^1\.[0-9]{2}$`)
+	nodeGroupNamePat    = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}$`)
+	instanceTypePattern = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9]+$`)
+	principalPattern    = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:(role|user)/[A-Za-z0-9+=,.@_/-]+$`)
+	dns1123LabelPattern = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+)
+
+// validate checks platform:cluster; cp is its key path.
+func (c ClusterConfig) validate(cp string, env Environment) []string {
+	var p []string
+	add := func(format string, args ...any) { p = append(p, fmt.Sprintf(format, args...)) }
+
+	versions := strings.Join(KubernetesVersions, ", ")
+	switch {
+	case !versionPattern.MatchString(c.Version):
+		add("%s.version: %q is not of the form 1.NN (allowed: %s)", cp, c.Version, versions)
+	case !slices.Contains(KubernetesVersions, c.Version):
+		add("%s.version: %q is not a supported Kubernetes version (allowed: %s)", cp, c.Version, versions)
+	}
+
+	switch {
+	case c.EndpointPublicAccess && env == Prod:
+		add("%s.endpointPublicAccess: true is not allowed in prod: prod's API endpoint is private only; deploy from a runner inside the VPC (allowed in prod: false)", cp)
+	case c.EndpointPublicAccess && len(c.PublicAccessCidrs) == 0:
+		add("%s.publicAccessCidrs: not set, but endpointPublicAccess is true (an allow-list of the networks that may reach the API endpoint is required; never the whole internet)", cp)
+	case !c.EndpointPublicAccess && len(c.PublicAccessCidrs) > 0:
+		add("%s.publicAccessCidrs: %s has no effect while endpointPublicAccess is false; remove it", cp, show(c.PublicAccessCidrs))
+	}
+	seen := map[string]bool{}
+	for i, cidr := range c.PublicAccessCidrs {
+		prefix, err := netip.ParsePrefix(cidr)
+		switch {
+		case err != nil:
+			add("%s.publicAccessCidrs[%d]: %q is not a CIDR block (for example 203.0.113.0/24)", cp, i, cidr)
+		case prefix.Bits() == 0:
+			add("%s.publicAccessCidrs[%d]: %q opens the API endpoint to the whole internet; list only the networks that need it", cp, i, cidr)
+		case prefix.Addr().Is6():
+			add("%s.publicAccessCidrs[%d]: %q is IPv6; EKS public access CIDRs are IPv4 only", cp, i, cidr)
+		case prefix.Masked() != prefix:
+			add("%s.publicAccessCidrs[%d]: %q is not a network address (host bits are set); did you mean %s?", cp, i, cidr, prefix.Masked())
+		case seen[prefix.String()]:
+			add("%s.publicAccessCidrs[%d]: %q is listed twice", cp, i, cidr)
+		}
+		if err == nil {
+			seen[prefix.String()] = true
+		}
+	}
+
+	if !slices.Contains(LogRetentionDays, c.LogRetentionDays) {
+		add("%s.logRetentionDays: %d is not a retention CloudWatch Logs accepts (allowed: %s)", cp, c.LogRetentionDays, joinInts(LogRetentionDays))
+	} else if env == Prod && c.LogRetentionDays < MinProdClusterLogRetentionDays {
+		add("%s.logRetentionDays: %d is below the prod minimum of %d", cp, c.LogRetentionDays, MinProdClusterLogRetentionDays)
+	}
+
+	if len(c.NodeGroups) == 0 {
+		add("%s.nodeGroups: not set (at least one node group is required)", cp)
+	}
+	for _, name := range slices.Sorted(maps.Keys(c.NodeGroups)) {
+		g := c.NodeGroups[name]
+		gp := cp + ".nodeGroups." + name
+		if !nodeGroupNamePat.MatchString(name) {
+			add("%s.nodeGroups: name %q is not a node group name (allowed: a lowercase letter, then up to 30 lowercase letters, digits or '-')", cp, name)
+		}
+		if len(g.InstanceTypes) == 0 {
+			add("%s.instanceTypes: not set (name at least one instance type, for example m6i.large)", gp)
+		}
+		types := map[string]bool{}
+		for i, t := range g.InstanceTypes {
+			switch {
+			case !instanceTypePattern.MatchString(t):
+				add("%s.instanceTypes[%d]: %q is not an EC2 instance type (for example m6i.large)", gp, i, t)
+			case types[t]:
+				add("%s.instanceTypes[%d]: %q is listed twice", gp, i, t)
+			}
+			types[t] = true
+		}
+		if !slices.Contains(AmiTypes, g.AmiType) {
+			add("%s.amiType: %q is not an AMI type (allowed: %s)", gp, g.AmiType, strings.Join(AmiTypes, ", "))
+		}
+		if !slices.Contains(CapacityTypes, g.CapacityType) {
+			add("%s.capacityType: %q is not a capacity type (allowed: %s)", gp, g.CapacityType, strings.Join(CapacityTypes, ", "))
+		}
+		switch {
+		case env == Prod && g.MinSize < MinProdNodeGroupSize:
+			add("%s.minSize: %d is below the prod minimum of %d (a single node is a single point of failure)", gp, g.MinSize, MinProdNodeGroupSize)
+		case g.MinSize < 0:
+			add("%s.minSize: %d is below the minimum of 0", gp, g.MinSize)
+		}
+		if g.MaxSize < 1 {
+			add("%s.maxSize: %d is below the minimum of 1", gp, g.MaxSize)
+		}
+		if g.MinSize > g.MaxSize {
+			add("%s.minSize: %d is above maxSize %d", gp, g.MinSize, g.MaxSize)
+		} else if g.DesiredSize < g.MinSize || g.DesiredSize > g.MaxSize {
+			add("%s.desiredSize: %d is outside minSize %d to maxSize %d", gp, g.DesiredSize, g.MinSize, g.MaxSize)
+		}
+		if d := g.DiskSizeGiB; d < MinNodeDiskSizeGiB || d > MaxNodeDiskSizeGiB {
+			add("%s.diskSizeGiB: %d is outside the allowed range %d to %d", gp, d, MinNodeDiskSizeGiB, MaxNodeDiskSizeGiB)
+		}
+	}
+	return p
+}
+
+// validate checks platform:access; ap is its key path.
+func (a AccessConfig) validate(ap string) []string {
+	var p []string
+	add := func(format string, args ...any) { p = append(p, fmt.Sprintf(format, args...)) }
+
+	mapped := map[string]string{} // principal → where it was first listed, e.g. "admins[0]"
+	for _, persona := range []struct {
+		key        string
+		principals []string
+	}{{"admins", a.Admins}, {"gitops", a.Gitops}, {"developers", a.Developers}} {
+		for i, arn := range persona.principals {
+			at := fmt.Sprintf("%s[%d]", persona.key, i)
+			first, dup := mapped[arn]
+			switch {
+			case !principalPattern.MatchString(arn):
+				add("%s.%s: %q must be an IAM role or user ARN (for example arn:aws:iam::123456789012:role/platform-admins)", ap, at, arn)
+			case dup && strings.HasPrefix(first, persona.key+"["):
+				add("%s.%s: %q is listed twice", ap, at, arn)
+			case dup:
+				add("%s.%s: %q is already mapped as %s; a principal has one persona", ap, at, arn, first)
+			default:
+				mapped[arn] = at
+			}
+		}
+	}
+
+	if len(a.Namespaces) == 0 {
+		add("%s.namespaces: not set (the gitops and developers personas need at least one namespace)", ap)
+	}
+	seen := map[string]bool{}
+	for i, ns := range a.Namespaces {
+		switch {
+		case len(ns) > 63 || !dns1123LabelPattern.MatchString(ns):
+			add("%s.namespaces[%d]: %q is not a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)", ap, i, ns)
+		case slices.Contains(reservedNamespaces, ns):
+			add("%s.namespaces[%d]: %q belongs to Kubernetes itself (reserved: %s)", ap, i, ns, strings.Join(reservedNamespaces, ", "))
+		case seen[ns]:
+			add("%s.namespaces[%d]: %q is listed twice", ap, i, ns)
+		}
+		seen[ns] = true
 	}
 	return p
 }

@@ -82,16 +82,21 @@ func wantProblems(t *testing.T, r infra.Raw, want ...string) {
 // TestDefaultsPerEnvironment: a stack named after its environment with only aws:region set gets
 // exactly that environment's secure defaults.
 func TestDefaultsPerEnvironment(t *testing.T) {
+	nodes := func(instanceType string, minSize, maxSize, desired int) infra.NodeGroupConfig {
+		return infra.NodeGroupConfig{InstanceTypes: []string{instanceType}, AmiType: "AL2023_x86_64_STANDARD",
+			CapacityType: "ON_DEMAND", MinSize: minSize, MaxSize: maxSize, DesiredSize: desired, DiskSizeGiB: 50}
+	}
 	tests := []struct {
 		env       infra.Environment
 		nat       string
-		retention int
+		retention int // flow logs and control-plane logs alike
 		endpoints []string
 		stateful  infra.StatefulConfig
+		nodes     infra.NodeGroupConfig
 	}{
-		{infra.Dev, "single", 30, nil, infra.StatefulConfig{Protect: false, RetainOnDelete: false}},
-		{infra.Staging, "single", 90, nil, infra.StatefulConfig{Protect: false, RetainOnDelete: false}},
-		{infra.Prod, "perAz", 365, []string{"ecr.api", "ecr.dkr", "logs", "sts"}, infra.StatefulConfig{Protect: true, RetainOnDelete: true}},
+		{infra.Dev, "single", 30, nil, infra.StatefulConfig{Protect: false, RetainOnDelete: false}, nodes("t3.large", 1, 3, 2)},
+		{infra.Staging, "single", 90, nil, infra.StatefulConfig{Protect: false, RetainOnDelete: false}, nodes("m6i.large", 2, 4, 2)},
+		{infra.Prod, "perAz", 365, []string{"ecr.api", "ecr.dkr", "logs", "sts"}, infra.StatefulConfig{Protect: true, RetainOnDelete: true}, nodes("m6i.large", 3, 6, 3)},
 	}
 	for _, tc := range tests {
 		t.Run(string(tc.env), func(t *testing.T) {
@@ -109,7 +114,14 @@ func TestDefaultsPerEnvironment(t *testing.T) {
 					FlowLogRetentionDays: tc.retention,
 					InterfaceEndpoints:   tc.endpoints,
 				},
-				Keys:     infra.KeysConfig{DeletionWindowDays: 30},
+				Keys: infra.KeysConfig{DeletionWindowDays: 30},
+				Cluster: infra.ClusterConfig{
+					Version:              "1.34",
+					EndpointPublicAccess: false,
+					LogRetentionDays:     tc.retention,
+					NodeGroups:           map[string]infra.NodeGroupConfig{"system": tc.nodes},
+				},
+				Access:   infra.AccessConfig{Namespaces: []string{"apps"}},
 				Stateful: tc.stateful,
 			}
 			if !reflect.DeepEqual(*cfg, want) {
@@ -123,6 +135,13 @@ func TestDefaultsPerEnvironment(t *testing.T) {
 			}
 			if len(cfg.Waivers) != 0 || len(cfg.SecretKeys) != 0 || len(cfg.Network.AvailabilityZones) != 0 {
 				t.Errorf("defaults carry waivers %v, secret keys %v or zones %v", cfg.Waivers, cfg.SecretKeys, cfg.Network.AvailabilityZones)
+			}
+			// The default node group is DefaultNodeGroup's, and no principal has access by default.
+			if got := infra.DefaultNodeGroup(tc.env); !reflect.DeepEqual(got, tc.nodes) {
+				t.Errorf("DefaultNodeGroup(%s) = %+v, want %+v", tc.env, got, tc.nodes)
+			}
+			if a := cfg.Access; len(a.Admins)+len(a.Gitops)+len(a.Developers) != 0 || len(cfg.Cluster.PublicAccessCidrs) != 0 {
+				t.Errorf("defaults grant access: access %+v, public access CIDRs %v", a, cfg.Cluster.PublicAccessCidrs)
 			}
 		})
 	}
@@ -196,7 +215,17 @@ func TestEnvironmentFromStackNameOrKey(t *testing.T) {
 func TestEveryValidationRule(t *testing.T) {
 	const (
 		networkKeys     = "availabilityZones, azCount, cidr, flowLogRetentionDays, interfaceEndpoints, natGateways"
-		platformKeys    = "environment, keys, network, stateful, tags, waivers"
+		platformKeys    = "access, cluster, environment, keys, network, stateful, tags, waivers"
+		clusterKeys     = "endpointPublicAccess, logRetentionDays, nodeGroups, publicAccessCidrs, version"
+		nodeGroupKeys   = "amiType, capacityType, desiredSize, diskSizeGiB, instanceTypes, maxSize, minSize"
+		accessKeys      = "admins, developers, gitops, namespaces"
+		versions        = "1.32, 1.33, 1.34, 1.35"
+		amiTypes        = "AL2023_ARM_64_STANDARD, AL2023_x86_64_STANDARD, BOTTLEROCKET_ARM_64, BOTTLEROCKET_x86_64"
+		reservedNs      = "default, kube-node-lease, kube-public, kube-system"
+		admin           = "arn:aws:iam::123456789012:role/platform-admins"
+		deployer        = "arn:aws:iam::123456789012:role/argocd"
+		notPrincipal    = "must be an IAM role or user ARN (for example arn:aws:iam::123456789012:role/platform-admins)"
+		notLabel        = "is not a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)"
 		retentions      = "1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653"
 		endpoints       = "autoscaling, ec2, ecr.api, ecr.dkr, elasticloadbalancing, kms, logs, secretsmanager, ssm, sts"
 		reservedTags    = "Environment, ManagedBy, Project, Stack"
@@ -214,6 +243,9 @@ func TestEveryValidationRule(t *testing.T) {
 		r.SecretKeys = keys
 		return r
 	}
+	cluster := func(stack, json string) infra.Raw { return raw(stack, "platform:cluster", json) }
+	system := func(stack, json string) infra.Raw { return cluster(stack, `{"nodeGroups":{"system":`+json+`}}`) }
+	access := func(json string) infra.Raw { return raw("dev", "platform:access", json) }
 
 	tests := []struct {
 		name string
@@ -288,6 +320,106 @@ func TestEveryValidationRule(t *testing.T) {
 		{"key deletion window 31", raw("dev", "platform:keys", `{"deletionWindowDays":31}`),
 			`platform:keys.deletionWindowDays: 31 is outside the allowed range 7 to 30`},
 
+		// platform:cluster
+		{"version not of the form 1.NN", cluster("dev", `{"version":"v1.33"}`),
+			`platform:cluster.version: "v1.33" is not of the form 1.NN (allowed: ` + versions + `)`},
+		{"version with a patch level", cluster("dev", `{"version":"1.33.2"}`),
+			`platform:cluster.version: "1.33.2" is not of the form 1.NN (allowed: ` + versions + `)`},
+		{"version empty", cluster("dev", `{"version":""}`),
+			`platform:cluster.version: "" is not of the form 1.NN (allowed: ` + versions + `)`},
+		{"version unsupported", cluster("dev", `{"version":"1.29"}`),
+			`platform:cluster.version: "1.29" is not a supported Kubernetes version (allowed: ` + versions + `)`},
+		{"public endpoint in prod, even with an allow-list", cluster("prod", `{"endpointPublicAccess":true,"publicAccessCidrs":["203.0.113.0/24"]}`),
+			`platform:cluster.endpointPublicAccess: true is not allowed in prod: prod's API endpoint is private only; deploy from a runner inside the VPC (allowed in prod: false)`},
+		{"public endpoint without an allow-list", cluster("dev", `{"endpointPublicAccess":true}`),
+			`platform:cluster.publicAccessCidrs: not set, but endpointPublicAccess is true (an allow-list of the networks that may reach the API endpoint is required; never the whole internet)`},
+		{"public endpoint with an empty allow-list", cluster("staging", `{"endpointPublicAccess":true,"publicAccessCidrs":[]}`),
+			`platform:cluster.publicAccessCidrs: not set, but endpointPublicAccess is true (an allow-list of the networks that may reach the API endpoint is required; never the whole internet)`},
+		{"allow-list without the public endpoint", cluster("dev", `{"publicAccessCidrs":["203.0.113.0/24"]}`),
+			`platform:cluster.publicAccessCidrs: ["203.0.113.0/24"] has no effect while endpointPublicAccess is false; remove it`},
+		{"public access CIDR not a CIDR", cluster("dev", `{"endpointPublicAccess":true,"publicAccessCidrs":["203.0.113.0/24","203.0.113.7"]}`),
+			`platform:cluster.publicAccessCidrs[1]: "203.0.113.7" is not a CIDR block (for example 203.0.113.0/24)`},
+		{"public access CIDR with host bits", cluster("dev", `{"endpointPublicAccess":true,"publicAccessCidrs":["203.0.113.7/24"]}`),
+			`platform:cluster.publicAccessCidrs[0]: "203.0.113.7/24" is not a network address (host bits are set); did you mean 203.0.113.0/24?`},
+		{"public access CIDR 0.0.0.0/0", cluster("dev", `{"endpointPublicAccess":true,"publicAccessCidrs":["0.0.0.0/0"]}`),
+			`platform:cluster.publicAccessCidrs[0]: "0.0.0.0/0" opens the API endpoint to the whole internet; list only the networks that need it`},
+		{"public access CIDR ::/0", cluster("dev", `{"endpointPublicAccess":true,"publicAccessCidrs":["::/0"]}`),
+			`platform:cluster.publicAccessCidrs[0]: "::/0" opens the API endpoint to the whole internet; list only the networks that need it`},
+		{"public access CIDR /0 with host bits", cluster("dev", `{"endpointPublicAccess":true,"publicAccessCidrs":["203.0.113.7/0"]}`),
+			`platform:cluster.publicAccessCidrs[0]: "203.0.113.7/0" opens the API endpoint to the whole internet; list only the networks that need it`},
+		{"public access CIDR IPv6", cluster("dev", `{"endpointPublicAccess":true,"publicAccessCidrs":["2001:db8::/48"]}`),
+			`platform:cluster.publicAccessCidrs[0]: "2001:db8::/48" is IPv6; EKS public access CIDRs are IPv4 only`},
+		{"public access CIDR twice", cluster("dev", `{"endpointPublicAccess":true,"publicAccessCidrs":["203.0.113.0/24","198.51.100.0/24","203.0.113.0/24"]}`),
+			`platform:cluster.publicAccessCidrs[2]: "203.0.113.0/24" is listed twice`},
+		{"control-plane log retention not a CloudWatch value", cluster("dev", `{"logRetentionDays":100}`),
+			`platform:cluster.logRetentionDays: 100 is not a retention CloudWatch Logs accepts (allowed: ` + retentions + `)`},
+		{"prod control-plane log retention below 365", cluster("prod", `{"logRetentionDays":180}`),
+			`platform:cluster.logRetentionDays: 180 is below the prod minimum of 365`},
+		{"node group name with capitals", cluster("dev", `{"nodeGroups":{"Batch":{}}}`),
+			`platform:cluster.nodeGroups: name "Batch" is not a node group name (allowed: a lowercase letter, then up to 30 lowercase letters, digits or '-')`},
+		{"node group name starting with a digit", cluster("dev", `{"nodeGroups":{"1st":{}}}`),
+			`platform:cluster.nodeGroups: name "1st" is not a node group name (allowed: a lowercase letter, then up to 30 lowercase letters, digits or '-')`},
+		{"node group without instance types", system("dev", `{"instanceTypes":[]}`),
+			`platform:cluster.nodeGroups.system.instanceTypes: not set (name at least one instance type, for example m6i.large)`},
+		{"instance type without size", system("dev", `{"instanceTypes":["m6i"]}`),
+			`platform:cluster.nodeGroups.system.instanceTypes[0]: "m6i" is not an EC2 instance type (for example m6i.large)`},
+		{"instance type in capitals", system("dev", `{"instanceTypes":["t3.large","M6i.large"]}`),
+			`platform:cluster.nodeGroups.system.instanceTypes[1]: "M6i.large" is not an EC2 instance type (for example m6i.large)`},
+		{"instance type twice", system("dev", `{"instanceTypes":["m6i.large","m5.large","m6i.large"]}`),
+			`platform:cluster.nodeGroups.system.instanceTypes[2]: "m6i.large" is listed twice`},
+		{"unknown AMI type", system("dev", `{"amiType":"AL2_x86_64"}`),
+			`platform:cluster.nodeGroups.system.amiType: "AL2_x86_64" is not an AMI type (allowed: ` + amiTypes + `)`},
+		{"unknown capacity type", system("dev", `{"capacityType":"spot"}`),
+			`platform:cluster.nodeGroups.system.capacityType: "spot" is not a capacity type (allowed: ON_DEMAND, SPOT)`},
+		{"minSize negative", system("dev", `{"minSize":-1}`),
+			`platform:cluster.nodeGroups.system.minSize: -1 is below the minimum of 0`},
+		{"maxSize 0", system("dev", `{"minSize":0,"maxSize":0,"desiredSize":0}`),
+			`platform:cluster.nodeGroups.system.maxSize: 0 is below the minimum of 1`},
+		{"minSize above maxSize", system("dev", `{"minSize":5}`),
+			`platform:cluster.nodeGroups.system.minSize: 5 is above maxSize 3`},
+		{"desiredSize above maxSize", system("dev", `{"desiredSize":4}`),
+			`platform:cluster.nodeGroups.system.desiredSize: 4 is outside minSize 1 to maxSize 3`},
+		{"desiredSize below minSize", system("dev", `{"desiredSize":0}`),
+			`platform:cluster.nodeGroups.system.desiredSize: 0 is outside minSize 1 to maxSize 3`},
+		{"disk too small", system("dev", `{"diskSizeGiB":10}`),
+			`platform:cluster.nodeGroups.system.diskSizeGiB: 10 is outside the allowed range 20 to 1000`},
+		{"disk too large", system("dev", `{"diskSizeGiB":2000}`),
+			`platform:cluster.nodeGroups.system.diskSizeGiB: 2000 is outside the allowed range 20 to 1000`},
+		{"prod node group of one", system("prod", `{"minSize":1}`),
+			`platform:cluster.nodeGroups.system.minSize: 1 is below the prod minimum of 2 (a single node is a single point of failure)`},
+		{"prod node group of minus one: the prod minimum is what to fix", system("prod", `{"minSize":-1}`),
+			`platform:cluster.nodeGroups.system.minSize: -1 is below the prod minimum of 2 (a single node is a single point of failure)`},
+		{"new prod node group of one", cluster("prod", `{"nodeGroups":{"batch":{"minSize":1}}}`),
+			`platform:cluster.nodeGroups.batch.minSize: 1 is below the prod minimum of 2 (a single node is a single point of failure)`},
+
+		// platform:access
+		{"admin not an ARN", access(`{"admins":["` + admin + `","platform-admins"]}`),
+			`platform:access.admins[1]: "platform-admins" ` + notPrincipal},
+		{"assumed-role session is not a principal", access(`{"gitops":["arn:aws:sts::123456789012:assumed-role/argocd/session"]}`),
+			`platform:access.gitops[0]: "arn:aws:sts::123456789012:assumed-role/argocd/session" ` + notPrincipal},
+		{"account id of 11 digits", access(`{"developers":["arn:aws:iam::12345678901:role/devs"]}`),
+			`platform:access.developers[0]: "arn:aws:iam::12345678901:role/devs" ` + notPrincipal},
+		{"IAM group is not a principal", access(`{"developers":["arn:aws:iam::123456789012:group/devs"]}`),
+			`platform:access.developers[0]: "arn:aws:iam::123456789012:group/devs" ` + notPrincipal},
+		{"admin listed twice", access(`{"admins":["` + admin + `","` + deployer + `","` + admin + `"]}`),
+			`platform:access.admins[2]: "` + admin + `" is listed twice`},
+		{"admin also gitops", access(`{"admins":["` + admin + `"],"gitops":["` + admin + `"]}`),
+			`platform:access.gitops[0]: "` + admin + `" is already mapped as admins[0]; a principal has one persona`},
+		{"gitops also developer", access(`{"gitops":["` + deployer + `"],"developers":["` + admin + `","` + deployer + `"]}`),
+			`platform:access.developers[1]: "` + deployer + `" is already mapped as gitops[0]; a principal has one persona`},
+		{"no namespaces", access(`{"namespaces":[]}`),
+			`platform:access.namespaces: not set (the gitops and developers personas need at least one namespace)`},
+		{"namespace in capitals", access(`{"namespaces":["apps","Payments"]}`),
+			`platform:access.namespaces[1]: "Payments" ` + notLabel},
+		{"namespace ending in '-'", access(`{"namespaces":["apps-"]}`),
+			`platform:access.namespaces[0]: "apps-" ` + notLabel},
+		{"namespace kube-system", access(`{"namespaces":["kube-system"]}`),
+			`platform:access.namespaces[0]: "kube-system" belongs to Kubernetes itself (reserved: ` + reservedNs + `)`},
+		{"namespace default", access(`{"namespaces":["apps","default"]}`),
+			`platform:access.namespaces[1]: "default" belongs to Kubernetes itself (reserved: ` + reservedNs + `)`},
+		{"namespace twice", access(`{"namespaces":["apps","payments","apps"]}`),
+			`platform:access.namespaces[2]: "apps" is listed twice`},
+
 		// platform:waivers
 		{"waiver without control", raw("dev", "platform:waivers", `[{"reason":"`+goodReason+`"}]`),
 			`platform:waivers[0].control: not set (name the control id to waive)`},
@@ -327,6 +459,26 @@ func TestEveryValidationRule(t *testing.T) {
 			`platform:waivers: {"control":"vpc-flow-logs"} is not a list`},
 		{"platform key given as secret", withSecret(raw("dev", "platform:tags", `{"team":"payments"}`), "platform:tags"),
 			`platform:tags: ` + secretProblem},
+		{"unknown key in cluster", cluster("dev", `{"endpointPrivateAccess":true}`),
+			`platform:cluster.endpointPrivateAccess: unknown key (allowed: ` + clusterKeys + `)`},
+		{"unknown key in the default node group", system("dev", `{"minSze":2}`),
+			`platform:cluster.nodeGroups.system.minSze: unknown key (allowed: ` + nodeGroupKeys + `)`},
+		{"unknown key in a new node group", cluster("dev", `{"nodeGroups":{"batch":{"spot":true}}}`),
+			`platform:cluster.nodeGroups.batch.spot: unknown key (allowed: ` + nodeGroupKeys + `)`},
+		{"unknown key in access", access(`{"viewers":["` + admin + `"]}`),
+			`platform:access.viewers: unknown key (allowed: ` + accessKeys + `)`},
+		{"wrong type: node group field", system("dev", `{"maxSize":"five"}`),
+			`platform:cluster.nodeGroups.system.maxSize: "five" is not an integer`},
+		{"wrong type: node group given as a number", system("dev", `5`),
+			`platform:cluster.nodeGroups.system: 5 is not an object (allowed keys: ` + nodeGroupKeys + `)`},
+		{"wrong type: node groups given as a list", cluster("dev", `{"nodeGroups":["system"]}`),
+			`platform:cluster.nodeGroups: ["system"] is not a map of objects (each with keys: ` + nodeGroupKeys + `)`},
+		{"wrong type: public access flag", cluster("dev", `{"endpointPublicAccess":"no"}`),
+			`platform:cluster.endpointPublicAccess: "no" is not a boolean (true or false)`},
+		{"wrong type: principals given as text", access(`{"admins":"` + admin + `"}`),
+			`platform:access.admins: "` + admin + `" is not a list of strings`},
+		{"platform:cluster given as secret", withSecret(cluster("dev", `{"version":"1.34"}`), "platform:cluster"),
+			`platform:cluster: ` + secretProblem},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -342,6 +494,13 @@ func TestBoundaryValues(t *testing.T) {
 	waiver := func(reason string) infra.Raw {
 		return raw("dev", "platform:waivers", `[{"control":"vpc-flow-logs","reason":"`+reason+`"}]`)
 	}
+	cluster := func(stack, json string) infra.Raw { return raw(stack, "platform:cluster", json) }
+	system := func(stack, json string) infra.Raw { return cluster(stack, `{"nodeGroups":{"system":`+json+`}}`) }
+	public := func(cidr string) infra.Raw {
+		return cluster("dev", `{"endpointPublicAccess":true,"publicAccessCidrs":["`+cidr+`"]}`)
+	}
+	access := func(json string) infra.Raw { return raw("dev", "platform:access", json) }
+	const versions = "1.32, 1.33, 1.34, 1.35"
 	tests := []struct {
 		name string
 		raw  infra.Raw
@@ -379,6 +538,50 @@ func TestBoundaryValues(t *testing.T) {
 		{"empty tag value", tags(`{"team":""}`), ""},
 		{"tag value of 257", tags(`{"team":"` + strings.Repeat("v", 257) + `"}`),
 			`platform:tags.team: value is 257 characters, at most 256 are allowed`},
+		{"version 1.32", cluster("dev", `{"version":"1.32"}`), ""},
+		{"version 1.35", cluster("dev", `{"version":"1.35"}`), ""},
+		{"version 1.31", cluster("dev", `{"version":"1.31"}`),
+			`platform:cluster.version: "1.31" is not a supported Kubernetes version (allowed: ` + versions + `)`},
+		{"version 1.36", cluster("dev", `{"version":"1.36"}`),
+			`platform:cluster.version: "1.36" is not a supported Kubernetes version (allowed: ` + versions + `)`},
+		{"disk 20 GiB", system("dev", `{"diskSizeGiB":20}`), ""},
+		{"disk 1000 GiB", system("dev", `{"diskSizeGiB":1000}`), ""},
+		{"disk 19 GiB", system("dev", `{"diskSizeGiB":19}`),
+			`platform:cluster.nodeGroups.system.diskSizeGiB: 19 is outside the allowed range 20 to 1000`},
+		{"disk 1001 GiB", system("dev", `{"diskSizeGiB":1001}`),
+			`platform:cluster.nodeGroups.system.diskSizeGiB: 1001 is outside the allowed range 20 to 1000`},
+		{"minSize equals maxSize", system("dev", `{"minSize":3,"maxSize":3,"desiredSize":3}`), ""},
+		{"desiredSize equals minSize", system("dev", `{"minSize":1,"maxSize":3,"desiredSize":1}`), ""},
+		{"desiredSize equals maxSize", system("dev", `{"minSize":1,"maxSize":3,"desiredSize":3}`), ""},
+		{"minSize 0 outside prod (scale to zero)", system("staging", `{"minSize":0,"maxSize":1,"desiredSize":0}`), ""},
+		{"minSize one above maxSize", system("dev", `{"minSize":4,"maxSize":3,"desiredSize":3}`),
+			`platform:cluster.nodeGroups.system.minSize: 4 is above maxSize 3`},
+		{"maxSize 1", system("dev", `{"minSize":1,"maxSize":1,"desiredSize":1}`), ""},
+		{"prod minSize 2", system("prod", `{"minSize":2,"desiredSize":2}`), ""},
+		{"prod minSize 1", system("prod", `{"minSize":1,"desiredSize":2}`),
+			`platform:cluster.nodeGroups.system.minSize: 1 is below the prod minimum of 2 (a single node is a single point of failure)`},
+		{"dev minSize 1", system("dev", `{"minSize":1}`), ""},
+		{"node group name of 1", cluster("dev", `{"nodeGroups":{"a":{}}}`), ""},
+		{"node group name of 31", cluster("dev", `{"nodeGroups":{"a`+strings.Repeat("-1", 15)+`":{}}}`), ""},
+		{"node group name of 32", cluster("dev", `{"nodeGroups":{"a`+strings.Repeat("b", 31)+`":{}}}`),
+			`platform:cluster.nodeGroups: name "a` + strings.Repeat("b", 31) + `" is not a node group name (allowed: a lowercase letter, then up to 30 lowercase letters, digits or '-')`},
+		{"instance types of other families", system("dev", `{"instanceTypes":["c7g.2xlarge","r6a.metal","u-6tb1.112xlarge"]}`), ""},
+		{"public access CIDR /32", public("203.0.113.7/32"), ""},
+		{"public access CIDR /1", public("128.0.0.0/1"), ""},
+		{"public access CIDR /0", public("0.0.0.0/0"),
+			`platform:cluster.publicAccessCidrs[0]: "0.0.0.0/0" opens the API endpoint to the whole internet; list only the networks that need it`},
+		{"prod control-plane log retention 365", cluster("prod", `{"logRetentionDays":365}`), ""},
+		{"prod control-plane log retention 180", cluster("prod", `{"logRetentionDays":180}`),
+			`platform:cluster.logRetentionDays: 180 is below the prod minimum of 365`},
+		{"dev control-plane log retention 1", cluster("dev", `{"logRetentionDays":1}`), ""},
+		{"namespace of 63", access(`{"namespaces":["` + strings.Repeat("n", 63) + `"]}`), ""},
+		{"namespace of 1", access(`{"namespaces":["a"]}`), ""},
+		{"namespace of 64", access(`{"namespaces":["` + strings.Repeat("n", 64) + `"]}`),
+			`platform:access.namespaces[0]: "` + strings.Repeat("n", 64) + `" is not a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)`},
+		{"principals of every partition, users and role paths", access(`{"admins":["arn:aws:iam::123456789012:role/admins","arn:aws-cn:iam::123456789012:user/ops@example.com"],` +
+			`"gitops":["arn:aws-us-gov:iam::123456789012:role/ci/argocd"],"developers":["arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_Dev_0123456789abcdef"]}`), ""},
+		{"partition aws-iso is not accepted", access(`{"admins":["arn:aws-iso:iam::123456789012:role/admins"]}`),
+			`platform:access.admins[0]: "arn:aws-iso:iam::123456789012:role/admins" must be an IAM role or user ARN (for example arn:aws:iam::123456789012:role/platform-admins)`},
 		{"waiver reason of 10", waiver("0123456789"), ""},
 		{"waiver reason of 9", waiver("012345678"),
 			`platform:waivers[0].reason: "012345678" is too short: say why the control does not apply (at least 10 characters)`},
@@ -414,7 +617,7 @@ func TestAllProblemsReportedAtOnce(t *testing.T) {
 	want := []string{
 		`platform:environment: not set and stack name "qa" is not an environment (allowed: dev, staging, prod)`,
 		`platform:network.azCount: "three" is not an integer`,
-		`platform:netwrk: unknown key (allowed: environment, keys, network, stateful, tags, waivers)`,
+		`platform:netwrk: unknown key (allowed: access, cluster, environment, keys, network, stateful, tags, waivers)`,
 		`platform:stateful: is stored as a secret, but no platform setting under it is secret; set it without --secret, or keep the secret in AWS Secrets Manager`,
 		"aws:region: not set (set it with `pulumi config set aws:region eu-west-1`)",
 		`platform:tags.Stack: is set by the platform itself (reserved: Environment, ManagedBy, Project, Stack)`,
@@ -620,4 +823,187 @@ func TestReviewedEdgeCases(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestNodeGroupsOverlay: platform:cluster.nodeGroups is overlaid entry by entry. A group named in
+// stack config changes only the fields it names; a new group starts from the environment's
+// DefaultNodeGroup; groups it does not name, and anything given as null, keep their defaults; and
+// the default group cannot be dropped, so a valid config always has at least one node group.
+func TestNodeGroupsOverlay(t *testing.T) {
+	with := func(g infra.NodeGroupConfig, edit func(*infra.NodeGroupConfig)) infra.NodeGroupConfig {
+		edit(&g)
+		return g
+	}
+	dev, staging, prod := infra.DefaultNodeGroup(infra.Dev), infra.DefaultNodeGroup(infra.Staging), infra.DefaultNodeGroup(infra.Prod)
+	tests := []struct {
+		name    string
+		stack   string
+		cluster string
+		want    map[string]infra.NodeGroupConfig
+	}{
+		{"partial override of the default group keeps its other fields", "dev", `{"nodeGroups":{"system":{"maxSize":5}}}`,
+			map[string]infra.NodeGroupConfig{"system": with(dev, func(g *infra.NodeGroupConfig) { g.MaxSize = 5 })}},
+		{"a list field is replaced, not appended to", "staging", `{"nodeGroups":{"system":{"instanceTypes":["m7i.large","m6i.large"]}}}`,
+			map[string]infra.NodeGroupConfig{"system": with(staging, func(g *infra.NodeGroupConfig) { g.InstanceTypes = []string{"m7i.large", "m6i.large"} })}},
+		{"a new group starts from the environment's default node group", "staging", `{"nodeGroups":{"batch":{"capacityType":"SPOT"}}}`,
+			map[string]infra.NodeGroupConfig{"system": staging, "batch": with(staging, func(g *infra.NodeGroupConfig) { g.CapacityType = "SPOT" })}},
+		{"a new prod group starts from the prod default", "prod", `{"nodeGroups":{"arm":{"amiType":"BOTTLEROCKET_ARM_64","instanceTypes":["m7g.large"]}}}`,
+			map[string]infra.NodeGroupConfig{"system": prod, "arm": with(prod, func(g *infra.NodeGroupConfig) {
+				g.AmiType, g.InstanceTypes = "BOTTLEROCKET_ARM_64", []string{"m7g.large"}
+			})}},
+		{"an empty new group is the default node group", "dev", `{"nodeGroups":{"batch":{}}}`,
+			map[string]infra.NodeGroupConfig{"system": dev, "batch": dev}},
+		{"override and new group together", "dev", `{"nodeGroups":{"system":{"diskSizeGiB":100},"batch":{"minSize":0,"desiredSize":0}}}`,
+			map[string]infra.NodeGroupConfig{
+				"system": with(dev, func(g *infra.NodeGroupConfig) { g.DiskSizeGiB = 100 }),
+				"batch":  with(dev, func(g *infra.NodeGroupConfig) { g.MinSize, g.DesiredSize = 0, 0 }),
+			}},
+		{"null field keeps the default", "dev", `{"nodeGroups":{"system":{"maxSize":null,"minSize":2}}}`,
+			map[string]infra.NodeGroupConfig{"system": with(dev, func(g *infra.NodeGroupConfig) { g.MinSize = 2 })}},
+		{"null entry keeps the default group", "prod", `{"nodeGroups":{"system":null}}`,
+			map[string]infra.NodeGroupConfig{"system": prod}},
+		{"null new entry adds no group", "dev", `{"nodeGroups":{"batch":null}}`,
+			map[string]infra.NodeGroupConfig{"system": dev}},
+		{"null nodeGroups keeps the default", "dev", `{"nodeGroups":null}`,
+			map[string]infra.NodeGroupConfig{"system": dev}},
+		{"empty nodeGroups keeps the default group", "staging", `{"nodeGroups":{}}`,
+			map[string]infra.NodeGroupConfig{"system": staging}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := mustParse(t, raw(tc.stack, "platform:cluster", tc.cluster))
+			if !reflect.DeepEqual(cfg.Cluster.NodeGroups, tc.want) {
+				t.Errorf("node groups:\n got  %+v\n want %+v", cfg.Cluster.NodeGroups, tc.want)
+			}
+			// The rest of the cluster keeps the environment's defaults.
+			def := infra.Defaults(infra.Environment(tc.stack)).Cluster
+			def.NodeGroups = cfg.Cluster.NodeGroups
+			if !reflect.DeepEqual(cfg.Cluster, def) {
+				t.Errorf("cluster:\n got  %+v\n want %+v", cfg.Cluster, def)
+			}
+		})
+	}
+
+	// Overlaying never changes the defaults themselves.
+	mustParse(t, raw("dev", "platform:cluster", `{"nodeGroups":{"system":{"maxSize":5,"instanceTypes":["m6i.large"]}}}`))
+	if got := infra.Defaults(infra.Dev).Cluster.NodeGroups["system"]; !reflect.DeepEqual(got, dev) {
+		t.Errorf("Defaults(dev) system group changed to %+v", got)
+	}
+
+	// Unknown keys and wrong types inside entries are reported with their full paths, groups in
+	// name order, and validation problems of the groups after them.
+	const nodeGroupKeys = "amiType, capacityType, desiredSize, diskSizeGiB, instanceTypes, maxSize, minSize"
+	wantProblems(t, raw("dev", "platform:cluster", `{"nodeGroups":{"system":{"minSze":2,"maxSize":"5"},"batch":{"spot":true},"gpu":{"diskSizeGiB":10}}}`),
+		`platform:cluster.nodeGroups.batch.spot: unknown key (allowed: `+nodeGroupKeys+`)`,
+		`platform:cluster.nodeGroups.system.maxSize: "5" is not an integer`,
+		`platform:cluster.nodeGroups.system.minSze: unknown key (allowed: `+nodeGroupKeys+`)`,
+		`platform:cluster.nodeGroups.gpu.diskSizeGiB: 10 is outside the allowed range 20 to 1000`,
+	)
+}
+
+// TestClusterAndAccessProblemsAtOnce: problems across platform:cluster and platform:access are all
+// reported in one *ConfigError: decoding problems first, then validation in field order, node groups
+// by name, access by persona.
+func TestClusterAndAccessProblemsAtOnce(t *testing.T) {
+	const (
+		admin    = "arn:aws:iam::123456789012:role/platform-admins"
+		deployer = "arn:aws:iam::123456789012:role/argocd"
+	)
+	r := raw("prod",
+		"platform:cluster", `{"version":"1.29","endpointPublicAccess":true,"publicAccessCidrs":["0.0.0.0/0","2001:db8::/48"],`+
+			`"logRetentionDays":90,"endpointPrivateAccess":true,`+
+			`"nodeGroups":{"system":{"minSize":1},"gpu":{"amiType":"AL2_x86_64_GPU","diskSizeGiB":10,"maxSize":2},"Spot":{"capacityType":"SPOT"}}}`,
+		"platform:access", `{"admins":["`+admin+`","arn:aws:iam::123456789012:root"],"gitops":["`+deployer+`","`+admin+`"],`+
+			`"developers":["`+deployer+`"],"namespaces":["apps","kube-system","apps","Payments"]}`,
+	)
+	wantProblems(t, r,
+		`platform:cluster.endpointPrivateAccess: unknown key (allowed: endpointPublicAccess, logRetentionDays, nodeGroups, publicAccessCidrs, version)`,
+		`platform:cluster.version: "1.29" is not a supported Kubernetes version (allowed: 1.32, 1.33, 1.34, 1.35)`,
+		`platform:cluster.endpointPublicAccess: true is not allowed in prod: prod's API endpoint is private only; deploy from a runner inside the VPC (allowed in prod: false)`,
+		`platform:cluster.publicAccessCidrs[0]: "0.0.0.0/0" opens the API endpoint to the whole internet; list only the networks that need it`,
+		`platform:cluster.publicAccessCidrs[1]: "2001:db8::/48" is IPv6; EKS public access CIDRs are IPv4 only`,
+		`platform:cluster.logRetentionDays: 90 is below the prod minimum of 365`,
+		`platform:cluster.nodeGroups: name "Spot" is not a node group name (allowed: a lowercase letter, then up to 30 lowercase letters, digits or '-')`,
+		`platform:cluster.nodeGroups.gpu.amiType: "AL2_x86_64_GPU" is not an AMI type (allowed: AL2023_ARM_64_STANDARD, AL2023_x86_64_STANDARD, BOTTLEROCKET_ARM_64, BOTTLEROCKET_x86_64)`,
+		`platform:cluster.nodeGroups.gpu.minSize: 3 is above maxSize 2`,
+		`platform:cluster.nodeGroups.gpu.diskSizeGiB: 10 is outside the allowed range 20 to 1000`,
+		`platform:cluster.nodeGroups.system.minSize: 1 is below the prod minimum of 2 (a single node is a single point of failure)`,
+		`platform:access.admins[1]: "arn:aws:iam::123456789012:root" must be an IAM role or user ARN (for example arn:aws:iam::123456789012:role/platform-admins)`,
+		`platform:access.gitops[1]: "`+admin+`" is already mapped as admins[0]; a principal has one persona`,
+		`platform:access.developers[0]: "`+deployer+`" is already mapped as gitops[0]; a principal has one persona`,
+		`platform:access.namespaces[1]: "kube-system" belongs to Kubernetes itself (reserved: default, kube-node-lease, kube-public, kube-system)`,
+		`platform:access.namespaces[2]: "apps" is listed twice`,
+		`platform:access.namespaces[3]: "Payments" is not a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)`,
+	)
+}
+
+// TestAllowedValueListsAreAccepted: every value of the exported allowed-value lists is accepted,
+// so the lists that document the rules are the ones validation uses.
+func TestAllowedValueListsAreAccepted(t *testing.T) {
+	for _, v := range infra.KubernetesVersions {
+		mustParse(t, raw("prod", "platform:cluster", `{"version":"`+v+`"}`))
+	}
+	for _, a := range infra.AmiTypes {
+		mustParse(t, raw("prod", "platform:cluster", `{"nodeGroups":{"system":{"amiType":"`+a+`"}}}`))
+	}
+	for _, c := range infra.CapacityTypes {
+		mustParse(t, raw("prod", "platform:cluster", `{"nodeGroups":{"system":{"capacityType":"`+c+`"}}}`))
+	}
+	for _, d := range infra.LogRetentionDays {
+		mustParse(t, raw("dev", "platform:cluster", fmt.Sprintf(`{"logRetentionDays":%d}`, d)))
+	}
+	for _, env := range infra.Environments {
+		def := infra.Defaults(env)
+		if !slices.Contains(infra.KubernetesVersions, def.Cluster.Version) {
+			t.Errorf("%s: default version %q is not in KubernetesVersions", env, def.Cluster.Version)
+		}
+	}
+}
+
+// FuzzParseClusterConfig: whatever the cluster and access JSON text, ParseConfig does not panic and
+// returns either a *ConfigError with at least one problem or a config whose cluster and access
+// keep the validated invariants.
+func FuzzParseClusterConfig(f *testing.F) {
+	for _, seed := range []struct{ stack, cluster, access string }{
+		{"dev", `{"nodeGroups":{"system":{"maxSize":5},"batch":{"capacityType":"SPOT"}}}`, `{"admins":["arn:aws:iam::123456789012:role/a"]}`},
+		{"prod", `{"endpointPublicAccess":true,"publicAccessCidrs":["0.0.0.0/0"]}`, `{"namespaces":[]}`},
+		{"staging", `{"nodeGroups":{"system":null,"x":null,"":{}}}`, `{"gitops":[null],"developers":null}`},
+		{"dev", `{"nodeGroups":{"system":5,"b":[],"c":{"minSize":1e30}}}`, `[]`},
+		{"dev", `{"nodeGroups":[]}`, `{"namespaces":["kube-system","a","a"]}`},
+		{"prod", `{"version":"1.35","logRetentionDays":3653}`, `null`},
+		{"dev", `not json`, ``},
+	} {
+		f.Add(seed.stack, seed.cluster, seed.access)
+	}
+	f.Fuzz(func(t *testing.T, stack, cluster, access string) {
+		r := infra.Raw{Project: "platform", Stack: stack, Values: map[string]string{
+			"aws:region":       "eu-west-1",
+			"platform:cluster": cluster,
+			"platform:access":  access,
+		}}
+		cfg, err := infra.ParseConfig(r)
+		if err != nil {
+			var ce *infra.ConfigError
+			if !errors.As(err, &ce) || len(ce.Problems) == 0 || cfg != nil {
+				t.Fatalf("want a *infra.ConfigError with problems and no config, got %T %v, config %v", err, err, cfg)
+			}
+			return
+		}
+		c := cfg.Cluster
+		if !slices.Contains(infra.KubernetesVersions, c.Version) || len(c.NodeGroups) == 0 {
+			t.Fatalf("valid config with version %q and %d node groups", c.Version, len(c.NodeGroups))
+		}
+		if c.EndpointPublicAccess != (len(c.PublicAccessCidrs) > 0) || (c.EndpointPublicAccess && cfg.Environment == infra.Prod) {
+			t.Fatalf("valid %s config with public access %v and CIDRs %v", cfg.Environment, c.EndpointPublicAccess, c.PublicAccessCidrs)
+		}
+		for name, g := range c.NodeGroups {
+			if g.MinSize < 0 || g.MinSize > g.DesiredSize || g.DesiredSize > g.MaxSize || len(g.InstanceTypes) == 0 ||
+				(cfg.Environment == infra.Prod && g.MinSize < 2) {
+				t.Fatalf("valid %s config with node group %q %+v", cfg.Environment, name, g)
+			}
+		}
+		if len(cfg.Access.Namespaces) == 0 {
+			t.Fatalf("valid config without namespaces")
+		}
+	})
 }

@@ -3,25 +3,48 @@ package infra
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 )
 
+// entryTemplates say what a new entry of a map of structs starts from, by the map's value type:
+// each func returns a fresh value of that type. Value types not listed start from their zero value.
+type entryTemplates map[reflect.Type]func() any
+
 // overlay decodes the JSON text of one config key onto dst, which already holds the defaults:
 // only the fields present in the text change. Unlike json.Unmarshal it reports every problem at
 // once, each with its key path — unknown keys (with the allowed ones) and values of the wrong type.
-func overlay(path, text string, dst any) []string {
+//
+// A map of structs is overlaid entry by entry: an entry named in the text is overlaid onto the
+// entry of that name, or, when there is none, onto newEntries' template for the map's value type;
+// entries the text does not name stay as they are. JSON null, anywhere, leaves the value as it is.
+func overlay(path, text string, dst any, newEntries entryTemplates) []string {
 	var raw any
 	if reflect.TypeOf(dst).Elem().Kind() == reflect.String {
 		raw = text // a plain string key: the CLI passes it as is, never as JSON
 	} else if err := json.Unmarshal([]byte(text), &raw); err != nil {
 		raw = text // not JSON: let the type check below say what was expected
 	}
-	return overlayValue(path, raw, reflect.ValueOf(dst).Elem())
+	return newEntries.overlayValue(path, raw, reflect.ValueOf(dst).Elem())
 }
 
-func overlayValue(path string, raw any, dst reflect.Value) []string {
+// newEntry returns the value a new entry of a map with values of type t starts from.
+func (tpl entryTemplates) newEntry(t reflect.Type) reflect.Value {
+	entry := reflect.New(t).Elem()
+	if f, ok := tpl[t]; ok {
+		v := reflect.ValueOf(f())
+		if v.Type() != t {
+			panic(fmt.Sprintf("infra: the entry template for %s returned a %s", t, v.Type()))
+		}
+		entry.Set(v)
+	}
+	return entry
+}
+
+func (tpl entryTemplates) overlayValue(path string, raw any, dst reflect.Value) []string {
 	if raw == nil {
 		return nil // null means "not set": the default stays
 	}
@@ -48,8 +71,36 @@ func overlayValue(path string, raw any, dst reflect.Value) []string {
 				problems = append(problems, fmt.Sprintf("%s.%s: unknown key (allowed: %s)", path, k, strings.Join(jsonKeys(dst.Type()), ", ")))
 				continue
 			}
-			problems = append(problems, overlayValue(path+"."+k, obj[k], dst.Field(i))...)
+			problems = append(problems, tpl.overlayValue(path+"."+k, obj[k], dst.Field(i))...)
 		}
+		return problems
+	}
+	if t := dst.Type(); t.Kind() == reflect.Map && t.Key().Kind() == reflect.String && t.Elem().Kind() == reflect.Struct {
+		obj, ok := raw.(map[string]any)
+		if !ok {
+			return []string{fmt.Sprintf("%s: %s is not a map of objects (each with keys: %s)", path, show(raw), strings.Join(jsonKeys(t.Elem()), ", "))}
+		}
+		// A new map: the one in dst may be shared with whatever made the defaults.
+		out := reflect.MakeMapWithSize(t, dst.Len()+len(obj))
+		for it := dst.MapRange(); it.Next(); {
+			out.SetMapIndex(it.Key(), it.Value())
+		}
+		var problems []string
+		for _, k := range slices.Sorted(maps.Keys(obj)) {
+			if obj[k] == nil {
+				continue // null: the entry stays as it is, or is not added
+			}
+			key := reflect.ValueOf(k).Convert(t.Key())
+			entry := reflect.New(t.Elem()).Elem()
+			if cur := dst.MapIndex(key); cur.IsValid() {
+				entry.Set(cur)
+			} else {
+				entry.Set(tpl.newEntry(t.Elem()))
+			}
+			problems = append(problems, tpl.overlayValue(path+"."+k, obj[k], entry)...)
+			out.SetMapIndex(key, entry)
+		}
+		dst.Set(out)
 		return problems
 	}
 	if dst.Kind() == reflect.Slice && dst.Type().Elem().Kind() == reflect.Struct {
@@ -60,7 +111,7 @@ func overlayValue(path string, raw any, dst reflect.Value) []string {
 		out := reflect.MakeSlice(dst.Type(), len(arr), len(arr))
 		var problems []string
 		for i, e := range arr {
-			problems = append(problems, overlayValue(fmt.Sprintf("%s[%d]", path, i), e, out.Index(i))...)
+			problems = append(problems, tpl.overlayValue(fmt.Sprintf("%s[%d]", path, i), e, out.Index(i))...)
 		}
 		dst.Set(out)
 		return problems
@@ -108,6 +159,8 @@ func kindName(t reflect.Type) string {
 		return "an integer"
 	case reflect.String:
 		return "a string"
+	case reflect.Struct:
+		return "an object"
 	case reflect.Slice:
 		return "a list of " + strings.TrimPrefix(strings.TrimPrefix(kindName(t.Elem()), "a "), "an ") + "s"
 	case reflect.Map:

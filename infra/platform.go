@@ -2,12 +2,18 @@ package infra
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/securestack/platform/components/cluster"
 	"github.com/securestack/platform/components/encryption"
 	"github.com/securestack/platform/components/network"
+	"github.com/securestack/platform/components/storage"
+	"github.com/securestack/platform/eksspec"
 )
 
 // Run is the Pulumi program: main.go hands it to pulumi.Run.
@@ -22,8 +28,10 @@ func Run(ctx *pulumi.Context) error {
 
 // Platform is what Deploy built, for the outputs and for tests.
 type Platform struct {
-	Keys    *encryption.Keyring
-	Network *network.Vpc
+	Keys       *encryption.Keyring
+	Network    *network.Vpc
+	Cluster    *cluster.Cluster
+	Kubernetes *kubernetes.Provider
 }
 
 // BaseTags are the tags the platform puts on every taggable resource (as provider default tags).
@@ -104,12 +112,95 @@ func Deploy(ctx *pulumi.Context, cfg *Config) (*Platform, error) {
 		return nil, err
 	}
 
+	dataKey, err := keys.Arn(encryption.Data)
+	if err != nil {
+		return nil, err
+	}
+	secretsKey, err := keys.Arn(encryption.Cluster)
+	if err != nil {
+		return nil, err
+	}
+	eks, err := cluster.NewCluster(ctx, cfg.Name(), &cluster.ClusterArgs{
+		Account:              cluster.Account{ID: caller.AccountId, Region: cfg.Region, Partition: partition.Partition},
+		ClusterName:          cfg.Name(),
+		Version:              cfg.Cluster.Version,
+		VpcID:                vpc.VpcID.ToStringOutput(),
+		PrivateSubnetIDs:     vpc.PrivateSubnetIDList(),
+		PublicSubnetIDs:      vpc.PublicSubnetIDList(),
+		EndpointPublicAccess: cfg.Cluster.EndpointPublicAccess,
+		PublicAccessCidrs:    cfg.Cluster.PublicAccessCidrs,
+		SecretsKeyArn:        secretsKey,
+		LogsKeyArn:           logsKey,
+		DataKeyArn:           dataKey,
+		LogRetentionDays:     cfg.Cluster.LogRetentionDays,
+		NodeGroups:           nodeGroups(cfg),
+		Access:               accessPrincipals(cfg),
+		AppNamespaces:        cfg.Access.Namespaces,
+		Protect:              cfg.Stateful.Protect,
+		RetainOnDelete:       cfg.Stateful.RetainOnDelete,
+	}, withAWS)
+	if err != nil {
+		return nil, err
+	}
+	// The in-cluster provider: built here, from the cluster's (secret) kubeconfig, and handed to the
+	// in-cluster components. Components never build providers.
+	k8s, err := kubernetes.NewProvider(ctx, cfg.Name()+"-k8s", &kubernetes.ProviderArgs{
+		Kubeconfig:            eks.KubeconfigJSON,
+		EnableServerSideApply: pulumi.Bool(true),
+	}, pulumi.DependsOn(nodeGroupResources(eks)))
+	if err != nil {
+		return nil, err
+	}
+	if _, err := storage.NewEncryptedStorageClass(ctx, cfg.Name()+"-encrypted-gp3", &storage.EncryptedStorageClassArgs{
+		KmsKeyArn: dataKey,
+		Retain:    cfg.Stateful.RetainOnDelete,
+	}, pulumi.Provider(k8s), pulumi.Parent(eks)); err != nil {
+		return nil, err
+	}
+
 	ctx.Export("environment", pulumi.String(string(cfg.Environment)))
+	ctx.Export("clusterName", pulumi.String(eks.Name))
+	ctx.Export("kubeconfig", eks.KubeconfigJSON)
+	ctx.Export("oidcProviderArn", eks.OIDCProviderArn)
 	ctx.Export("vpcId", vpc.VpcID)
 	ctx.Export("privateSubnetIds", vpc.PrivateSubnetIDList())
 	ctx.Export("publicSubnetIds", vpc.PublicSubnetIDList())
 	for _, p := range encryption.Purposes {
 		ctx.Export(string(p)+"KeyArn", keys.Arns[p])
 	}
-	return &Platform{Keys: keys, Network: vpc}, nil
+	return &Platform{Keys: keys, Network: vpc, Cluster: eks, Kubernetes: k8s}, nil
+}
+
+// nodeGroups turns the configured node groups into component args, in name order.
+func nodeGroups(cfg *Config) []cluster.NodeGroup {
+	var out []cluster.NodeGroup
+	for _, name := range slices.Sorted(maps.Keys(cfg.Cluster.NodeGroups)) {
+		ng := cfg.Cluster.NodeGroups[name]
+		out = append(out, cluster.NodeGroup{Name: name, InstanceTypes: ng.InstanceTypes, AmiType: ng.AmiType,
+			CapacityType: ng.CapacityType, MinSize: ng.MinSize, MaxSize: ng.MaxSize, DesiredSize: ng.DesiredSize,
+			DiskSizeGiB: ng.DiskSizeGiB})
+	}
+	return out
+}
+
+// accessPrincipals maps the configured principals to their personas.
+func accessPrincipals(cfg *Config) []cluster.AccessPrincipal {
+	var out []cluster.AccessPrincipal
+	for _, list := range []struct {
+		persona eksspec.Persona
+		arns    []string
+	}{{eksspec.Admin, cfg.Access.Admins}, {eksspec.Gitops, cfg.Access.Gitops}, {eksspec.Developer, cfg.Access.Developers}} {
+		for _, arn := range list.arns {
+			out = append(out, cluster.AccessPrincipal{Persona: list.persona, PrincipalArn: arn})
+		}
+	}
+	return out
+}
+
+func nodeGroupResources(c *cluster.Cluster) []pulumi.Resource {
+	var out []pulumi.Resource
+	for _, name := range slices.Sorted(maps.Keys(c.NodeGroups)) {
+		out = append(out, c.NodeGroups[name])
+	}
+	return out
 }

@@ -6,5 +6,7 @@
 // The mocks return realistic, deterministic outputs (ids, ARNs, the plain outputs of remote
 // components such as eks:index:Cluster) and answer the invokes the program uses; an invoke without
 // a mock is an error, so a new data-source call cannot slip by untested. With DryRun the mocks leave
-// provider-computed outputs unknown, as a `pulumi preview` does.
+// provider-computed outputs of custom resources unknown, as a `pulumi preview` does (the plain
+// outputs of remote components stay known: the SDK's mock monitor cannot carry an unknown inside a
+// secret, which the kubeconfig is).
 package recorder

@@ -19,9 +19,11 @@ import (
 // notApplicable pins, per stack, the controls that find nothing to check: any other control
 // must examine at least one resource, so a control cannot pass vacuously unnoticed.
 var notApplicable = map[string][]string{
-	"dev":     {"NET-005", "NET-008", "STATE-001"},
-	"staging": {"NET-005", "NET-008", "STATE-001"},
-	"prod":    {},
+	// No stack maps IAM principals yet: operators add their own (platform:access), so EKS-007 is
+	// proved by TestAccessEntriesAreExactlyAsConfigured and the broken-input cases instead.
+	"dev":     {"NET-005", "NET-008", "EKS-007", "STATE-001"},
+	"staging": {"NET-005", "NET-008", "EKS-007", "STATE-001"},
+	"prod":    {"EKS-007"},
 }
 
 func TestEveryControlPassesOnEveryStack(t *testing.T) {
@@ -55,8 +57,15 @@ func TestExactResourceCountsPerStack(t *testing.T) {
 		"pulumi:pulumi:Stack": 1, "pulumi:providers:aws": 1,
 		"platform:encryption:Keyring": 1, "aws:kms/key:Key": 3, "aws:kms/alias:Alias": 3,
 		"platform:network:Vpc": 1, "aws:ec2/vpc:Vpc": 1, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": 1,
-		"aws:ec2/internetGateway:InternetGateway": 1, "aws:cloudwatch/logGroup:LogGroup": 1,
-		"aws:iam/role:Role": 1, "aws:iam/rolePolicy:RolePolicy": 1, "aws:ec2/flowLog:FlowLog": 1,
+		"aws:ec2/internetGateway:InternetGateway": 1,
+		"aws:ec2/flowLog:FlowLog":                 1,
+		// flow-log role, node role, vpc-cni and ebs-csi IRSA roles; flow-log and EBS CSI key policies
+		"aws:iam/role:Role": 4, "aws:iam/rolePolicy:RolePolicy": 2, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 4,
+		// flow logs and control plane
+		"aws:cloudwatch/logGroup:LogGroup": 2,
+		"platform:cluster:Cluster":         1, "eks:index:Cluster": 1, "aws:eks/addon:Addon": 2,
+		"aws:ec2/launchTemplate:LaunchTemplate": 1, "aws:eks/nodeGroup:NodeGroup": 1,
+		"pulumi:providers:kubernetes": 1, "kubernetes:storage.k8s.io/v1:StorageClass": 1,
 	}
 	with := func(extra map[string]int) map[string]int {
 		m := maps.Clone(common)
@@ -186,8 +195,8 @@ func TestProdProtectsStatefulResourcesAndDevCanTearDown(t *testing.T) {
 				t.Errorf("%s: %s protect=%v retainOnDelete=%v, want %v", stack, r.URN, r.Protect, r.RetainOnDelete, wantKept)
 			}
 		}
-		if n != 4 { // 3 keys + the flow-log group
-			t.Errorf("%s: %d stateful resources, want 4", stack, n)
+		if n != 6 { // 3 keys, the flow-log and control-plane log groups, the cluster
+			t.Errorf("%s: %d stateful resources, want 6", stack, n)
 		}
 	}
 }
@@ -203,7 +212,7 @@ func TestBadConfigRegistersNothing(t *testing.T) {
 		t.Fatalf("want a *infra.ConfigError, got %v", err)
 	}
 	want := []string{
-		`platform:bogus: unknown key (allowed: environment, keys, network, stateful, tags, waivers)`,
+		`platform:bogus: unknown key (allowed: access, cluster, environment, keys, network, stateful, tags, waivers)`,
 		`platform:network.azCount: 1 is below the minimum of 2 (multi-AZ is required)`,
 		`platform:network.natGateways: "single" is not allowed in prod: one NAT gateway makes every zone depend on one (allowed in prod: perAz)`,
 	}

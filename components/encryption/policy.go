@@ -74,6 +74,25 @@ func KeyPolicy(p Purpose, a Account) (iampolicy.Document, error) {
 				"kms:ViaService":    via,
 			}},
 		})
+		// Managed node groups launch encrypted volumes through Auto Scaling, whose service-linked
+		// role is not covered by the statement above (documented EBS/Auto Scaling key policy).
+		asg := fmt.Sprintf("arn:%s:iam::%s:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling", a.Partition, a.ID)
+		statements = append(statements,
+			iampolicy.Statement{
+				Sid:       "AutoScalingUsesKeyForNodeVolumes",
+				Effect:    iampolicy.Allow,
+				Principal: &iampolicy.Principal{AWS: iampolicy.StringList{asg}},
+				Actions:   useActions,
+				Resources: iampolicy.StringList{"*"},
+			},
+			iampolicy.Statement{
+				Sid:        "AutoScalingGrantsForNodeVolumes",
+				Effect:     iampolicy.Allow,
+				Principal:  &iampolicy.Principal{AWS: iampolicy.StringList{asg}},
+				Actions:    iampolicy.StringList{"kms:CreateGrant"},
+				Resources:  iampolicy.StringList{"*"},
+				Conditions: iampolicy.Conditions{"Bool": {"kms:GrantIsForAWSResource": {"true"}}},
+			})
 	default:
 		return iampolicy.Document{}, fmt.Errorf("encryption: unknown key purpose %q (allowed: %v)", p, Purposes)
 	}

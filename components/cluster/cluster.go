@@ -1,0 +1,524 @@
+package cluster
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"maps"
+	"net/netip"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	awseks "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-eks/sdk/v3/go/eks"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/securestack/platform/eksspec"
+	"github.com/securestack/platform/iampolicy"
+)
+
+// TypeToken is the Pulumi type of the Cluster component. It is in users' state: never change it.
+const TypeToken = "platform:cluster:Cluster"
+
+// Account identifies where the cluster lives.
+type Account struct {
+	ID, Region, Partition string
+}
+
+// NodeGroup is one managed node group.
+type NodeGroup struct {
+	// Name is the group's stable key (child names and the EKS node group name derive from it).
+	Name          string
+	InstanceTypes []string
+	// AmiType: AL2023_* or BOTTLEROCKET_*; "" means AL2023_x86_64_STANDARD.
+	AmiType string
+	// CapacityType: ON_DEMAND or SPOT; "" means ON_DEMAND.
+	CapacityType                  string
+	MinSize, MaxSize, DesiredSize int
+	// DiskSizeGiB of the (encrypted) root or data volume; 0 means 50.
+	DiskSizeGiB int
+}
+
+// AccessPrincipal maps an IAM principal to a persona.
+type AccessPrincipal struct {
+	Persona      eksspec.Persona
+	PrincipalArn string
+}
+
+// ClusterArgs configures a Cluster. Zero values are the secure defaults; required fields say so.
+type ClusterArgs struct {
+	Account Account // required
+	// ClusterName is the EKS cluster's fixed name; required (add-ons and node groups refer to it).
+	ClusterName string
+	// Version is the Kubernetes minor version, e.g. "1.34"; required.
+	Version string
+	// VpcID, PrivateSubnetIDs (nodes) and PublicSubnetIDs (load balancers only); required.
+	VpcID            pulumi.StringInput
+	PrivateSubnetIDs pulumi.StringArrayInput
+	PublicSubnetIDs  pulumi.StringArrayInput
+	// EndpointPublicAccess opens the API endpoint to PublicAccessCidrs (non-empty, never /0).
+	EndpointPublicAccess bool
+	PublicAccessCidrs    []string
+	// SecretsKeyArn envelope-encrypts Secrets; LogsKeyArn the control-plane log group; DataKeyArn
+	// node volumes. All required.
+	SecretsKeyArn, LogsKeyArn, DataKeyArn pulumi.StringInput
+	// LogRetentionDays of control-plane logs; 0 means 365.
+	LogRetentionDays int
+	// NodeGroups: at least one.
+	NodeGroups []NodeGroup
+	// Access maps IAM principals to personas; AppNamespaces scopes the namespace-scoped personas.
+	Access        []AccessPrincipal
+	AppNamespaces []string
+	// Protect and RetainOnDelete keep the cluster and its log group (set in prod).
+	Protect, RetainOnDelete bool
+	// Tags for the cluster's resources.
+	Tags map[string]string
+}
+
+// Cluster is a hardened EKS cluster with managed node groups.
+type Cluster struct {
+	pulumi.ResourceState
+
+	// Name is the fixed cluster name.
+	Name string
+	// KubeconfigJSON is the kubeconfig, a secret.
+	KubeconfigJSON pulumi.StringOutput
+	// OIDCProviderArn and OIDCIssuer (without https://) for IRSA roles.
+	OIDCProviderArn pulumi.StringOutput
+	OIDCIssuer      pulumi.StringOutput
+	// NodeSecurityGroupID is the nodes' security group (for EFS and other in-VPC services).
+	NodeSecurityGroupID pulumi.StringOutput
+	// NodeGroups by name: wait on them for anything that needs nodes.
+	NodeGroups map[string]*awseks.NodeGroup
+}
+
+var (
+	versionPattern   = regexp.MustCompile(`^1\.[0-9]{2}$`)
+	principalPattern = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:(role|user)/[A-Za-z0-9+=,.@_/-]+$`)
+	groupNamePattern = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}$`)
+)
+
+// Validate reports every problem with the args at once.
+func (a *ClusterArgs) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if a.Account.ID == "" || a.Account.Region == "" || a.Account.Partition == "" {
+		bad("account: id, region and partition are required (got %+v)", a.Account)
+	}
+	if a.ClusterName == "" || len(a.ClusterName) > 100 {
+		bad("clusterName: %q must be 1 to 100 characters", a.ClusterName)
+	}
+	if !versionPattern.MatchString(a.Version) {
+		bad("version: %q is not a Kubernetes minor version such as 1.34", a.Version)
+	}
+	if a.VpcID == nil || a.PrivateSubnetIDs == nil || a.PublicSubnetIDs == nil {
+		bad("vpcId, privateSubnetIds and publicSubnetIds: required")
+	}
+	if a.SecretsKeyArn == nil || a.LogsKeyArn == nil || a.DataKeyArn == nil {
+		bad("secretsKeyArn, logsKeyArn and dataKeyArn: required (secrets, logs and volumes are always encrypted)")
+	}
+	if a.EndpointPublicAccess && len(a.PublicAccessCidrs) == 0 {
+		bad("publicAccessCidrs: required when endpointPublicAccess is on (never the whole internet)")
+	}
+	if !a.EndpointPublicAccess && len(a.PublicAccessCidrs) > 0 {
+		bad("publicAccessCidrs: %v has no effect while endpointPublicAccess is off", a.PublicAccessCidrs)
+	}
+	for i, c := range a.PublicAccessCidrs {
+		p, err := netip.ParsePrefix(c)
+		switch {
+		case err != nil || !p.Addr().Is4():
+			bad("publicAccessCidrs[%d]: %q is not an IPv4 CIDR block", i, c)
+		case p.Bits() == 0:
+			bad("publicAccessCidrs[%d]: %q opens the API endpoint to the whole internet", i, c)
+		}
+	}
+	if len(a.NodeGroups) == 0 {
+		bad("nodeGroups: at least one is required (there is no default node group)")
+	}
+	seen := map[string]bool{}
+	for i, ng := range a.NodeGroups {
+		switch {
+		case !groupNamePattern.MatchString(ng.Name):
+			bad("nodeGroups[%d].name: %q must match %s", i, ng.Name, groupNamePattern)
+		case seen[ng.Name]:
+			bad("nodeGroups[%d].name: %q is used twice", i, ng.Name)
+		}
+		seen[ng.Name] = true
+		if len(ng.InstanceTypes) == 0 {
+			bad("nodeGroups[%d].instanceTypes: at least one is required", i)
+		}
+		if ng.MinSize < 0 || ng.MaxSize < 1 || ng.MinSize > ng.MaxSize || ng.DesiredSize < ng.MinSize || ng.DesiredSize > ng.MaxSize {
+			bad("nodeGroups[%d]: sizes min %d, desired %d, max %d must satisfy 0 <= min <= desired <= max, max >= 1", i, ng.MinSize, ng.DesiredSize, ng.MaxSize)
+		}
+	}
+	principals := map[string]bool{}
+	for i, p := range a.Access {
+		if !principalPattern.MatchString(p.PrincipalArn) {
+			bad("access[%d].principalArn: %q is not an IAM role or user ARN", i, p.PrincipalArn)
+		}
+		if principals[p.PrincipalArn] {
+			bad("access[%d].principalArn: %q is mapped twice", i, p.PrincipalArn)
+		}
+		principals[p.PrincipalArn] = true
+		if !slices.Contains(eksspec.Personas, p.Persona) {
+			bad("access[%d].persona: %q is not a persona", i, p.Persona.Name)
+		}
+	}
+	if len(a.AppNamespaces) == 0 && slices.ContainsFunc(a.Access, func(p AccessPrincipal) bool { return p.Persona.NamespaceScoped }) {
+		bad("appNamespaces: required for namespace-scoped personas")
+	}
+	return errors.Join(errs...)
+}
+
+func (a *ClusterArgs) withDefaults() ClusterArgs {
+	out := *a
+	if out.LogRetentionDays == 0 {
+		out.LogRetentionDays = 365
+	}
+	out.NodeGroups = slices.Clone(a.NodeGroups)
+	for i := range out.NodeGroups {
+		ng := &out.NodeGroups[i]
+		if ng.AmiType == "" {
+			ng.AmiType = "AL2023_x86_64_STANDARD"
+		}
+		if ng.CapacityType == "" {
+			ng.CapacityType = "ON_DEMAND"
+		}
+		if ng.DiskSizeGiB == 0 {
+			ng.DiskSizeGiB = 50
+		}
+	}
+	return out
+}
+
+// NewCluster builds the cluster. Args are validated before anything is registered.
+func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pulumi.ResourceOption) (*Cluster, error) {
+	if args == nil {
+		args = &ClusterArgs{}
+	}
+	if err := args.Validate(); err != nil {
+		return nil, fmt.Errorf("cluster.NewCluster %q: %w", name, err)
+	}
+	a := args.withDefaults()
+	c := &Cluster{Name: a.ClusterName, NodeGroups: map[string]*awseks.NodeGroup{}}
+	if err := ctx.RegisterComponentResource(TypeToken, name, c, opts...); err != nil {
+		return nil, err
+	}
+	b := &builder{ctx: ctx, name: name, args: a, c: c, parent: pulumi.Parent(c),
+		keep: []pulumi.ResourceOption{pulumi.Parent(c), pulumi.Protect(a.Protect), pulumi.RetainOnDelete(a.RetainOnDelete)}}
+	for _, step := range []func() error{b.controlPlane, b.vpcCNI, b.nodes, b.ebsCSI, b.accessEntries} {
+		if err := step(); err != nil {
+			return nil, err
+		}
+	}
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"name":            pulumi.String(c.Name),
+		"kubeconfigJson":  c.KubeconfigJSON,
+		"oidcProviderArn": c.OIDCProviderArn,
+		"oidcIssuer":      c.OIDCIssuer,
+	}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+type builder struct {
+	ctx    *pulumi.Context
+	name   string
+	args   ClusterArgs
+	c      *Cluster
+	parent pulumi.ResourceOption
+	keep   []pulumi.ResourceOption
+
+	eks      *eks.Cluster
+	cniAddon *awseks.Addon
+}
+
+func (b *builder) child(key string) string { return b.name + "-" + key }
+
+func (b *builder) controlPlane() error {
+	// Created first: otherwise EKS creates /aws/eks/<name>/cluster itself, unencrypted and kept forever.
+	logGroup, err := cloudwatch.NewLogGroup(b.ctx, b.child("control-plane"), &cloudwatch.LogGroupArgs{
+		Name:            pulumi.Sprintf("/aws/eks/%s/cluster", b.args.ClusterName),
+		RetentionInDays: pulumi.Int(b.args.LogRetentionDays),
+		KmsKeyId:        b.args.LogsKeyArn,
+		Tags:            pulumi.ToStringMap(b.args.Tags),
+	}, b.keep...)
+	if err != nil {
+		return err
+	}
+	authMode := eks.AuthenticationModeApi
+	skip, noPublicIP, defaultCNI := true, false, true
+	var cidrs pulumi.StringArrayInput
+	if b.args.EndpointPublicAccess {
+		cidrs = pulumi.ToStringArray(b.args.PublicAccessCidrs)
+	}
+	b.eks, err = eks.NewCluster(b.ctx, b.name, &eks.ClusterArgs{
+		Name:                   pulumi.String(b.args.ClusterName),
+		Version:                pulumi.String(b.args.Version),
+		VpcId:                  b.args.VpcID,
+		PrivateSubnetIds:       b.args.PrivateSubnetIDs,
+		PublicSubnetIds:        b.args.PublicSubnetIDs,
+		EndpointPrivateAccess:  pulumi.Bool(true),
+		EndpointPublicAccess:   pulumi.Bool(b.args.EndpointPublicAccess),
+		PublicAccessCidrs:      cidrs,
+		EnabledClusterLogTypes: pulumi.ToStringArray(eksspec.LogTypes),
+		EncryptionConfigKeyArn: b.args.SecretsKeyArn,
+		CreateOidcProvider:     pulumi.Bool(true),
+		AuthenticationMode:     &authMode,
+		SkipDefaultNodeGroup:   &skip,
+		// Only used by a default node group, which is skipped; stated so no default can flip it.
+		NodeAssociatePublicIpAddress: &noPublicIP,
+		// Keep EKS's bootstrap aws-node; the managed vpc-cni add-on below adopts it.
+		UseDefaultVpcCni: &defaultCNI,
+		Tags:             pulumi.ToStringMap(b.args.Tags),
+	}, append(slices.Clone(b.keep), pulumi.DependsOn([]pulumi.Resource{logGroup}))...)
+	if err != nil {
+		return err
+	}
+	b.c.KubeconfigJSON = pulumi.ToSecret(b.eks.KubeconfigJson).(pulumi.StringOutput)
+	b.c.OIDCProviderArn = b.eks.OidcProviderArn
+	b.c.OIDCIssuer = b.eks.OidcIssuer
+	b.c.NodeSecurityGroupID = b.eks.NodeSecurityGroupId
+	return nil
+}
+
+// irsaRole creates a role only the service account may assume, with managed policies attached.
+func (b *builder) irsaRole(key, namespace, serviceAccount string, policies []string) (*iam.Role, []pulumi.Resource, error) {
+	trust := pulumi.All(b.eks.OidcProviderArn, b.eks.OidcIssuer).ApplyT(func(v []any) (string, error) {
+		return iampolicy.WebIdentityTrust(v[0].(string), strings.TrimPrefix(v[1].(string), "https://"), namespace, serviceAccount).JSON()
+	}).(pulumi.StringOutput)
+	role, err := iam.NewRole(b.ctx, b.child(key), &iam.RoleArgs{
+		Description:      pulumi.Sprintf("IRSA role of %s/%s in %s", namespace, serviceAccount, b.args.ClusterName),
+		AssumeRolePolicy: trust,
+		Tags:             pulumi.ToStringMap(b.args.Tags),
+	}, b.parent)
+	if err != nil {
+		return nil, nil, err
+	}
+	deps := []pulumi.Resource{role}
+	for _, p := range policies {
+		att, err := iam.NewRolePolicyAttachment(b.ctx, b.child(key+"-"+path.Base(p)), &iam.RolePolicyAttachmentArgs{
+			Role:      role.Name,
+			PolicyArn: pulumi.String(eksspec.ManagedPolicyArn(b.args.Account.Partition, p)),
+		}, b.parent)
+		if err != nil {
+			return nil, nil, err
+		}
+		deps = append(deps, att)
+	}
+	return role, deps, nil
+}
+
+// CNIConfiguration is the vpc-cni add-on configuration: NetworkPolicy enforcement on.
+const CNIConfiguration = `{"enableNetworkPolicy":"true"}`
+
+func (b *builder) vpcCNI() error {
+	role, deps, err := b.irsaRole("vpc-cni", eksspec.CNIServiceAccountNamespace, eksspec.CNIServiceAccount, []string{"AmazonEKS_CNI_Policy"})
+	if err != nil {
+		return err
+	}
+	b.cniAddon, err = awseks.NewAddon(b.ctx, b.child("vpc-cni"), &awseks.AddonArgs{
+		ClusterName:              pulumi.String(b.args.ClusterName),
+		AddonName:                pulumi.String("vpc-cni"),
+		ServiceAccountRoleArn:    role.Arn,
+		ConfigurationValues:      pulumi.String(CNIConfiguration),
+		ResolveConflictsOnCreate: pulumi.String("OVERWRITE"),
+		ResolveConflictsOnUpdate: pulumi.String("OVERWRITE"),
+		Tags:                     pulumi.ToStringMap(b.args.Tags),
+	}, b.parent, pulumi.DependsOn(append([]pulumi.Resource{b.eks}, deps...)))
+	return err
+}
+
+// NodeTrust lets EC2 instances assume the node role.
+func NodeTrust() iampolicy.Document {
+	return iampolicy.New(iampolicy.Statement{
+		Sid:       "EC2InstancesAssumeNodeRole",
+		Effect:    iampolicy.Allow,
+		Principal: &iampolicy.Principal{Service: iampolicy.StringList{"ec2.amazonaws.com"}},
+		Actions:   iampolicy.StringList{"sts:AssumeRole"},
+	})
+}
+
+// blockDevices are the volumes a node AMI boots with: AL2023 has one root volume; Bottlerocket an
+// OS volume and a data volume. All are encrypted with the data key.
+func blockDevices(ng NodeGroup, key pulumi.StringInput) ec2.LaunchTemplateBlockDeviceMappingArray {
+	volume := func(device string, size int) *ec2.LaunchTemplateBlockDeviceMappingArgs {
+		return &ec2.LaunchTemplateBlockDeviceMappingArgs{
+			DeviceName: pulumi.String(device),
+			Ebs: &ec2.LaunchTemplateBlockDeviceMappingEbsArgs{
+				Encrypted:           pulumi.String("true"),
+				KmsKeyId:            key,
+				VolumeSize:          pulumi.Int(size),
+				VolumeType:          pulumi.String("gp3"),
+				DeleteOnTermination: pulumi.String("true"),
+			},
+		}
+	}
+	if strings.HasPrefix(ng.AmiType, "BOTTLEROCKET") {
+		return ec2.LaunchTemplateBlockDeviceMappingArray{volume("/dev/xvda", 4), volume("/dev/xvdb", ng.DiskSizeGiB)}
+	}
+	return ec2.LaunchTemplateBlockDeviceMappingArray{volume("/dev/xvda", ng.DiskSizeGiB)}
+}
+
+func (b *builder) nodes() error {
+	trust, err := NodeTrust().JSON()
+	if err != nil {
+		return err
+	}
+	role, err := iam.NewRole(b.ctx, b.child("node"), &iam.RoleArgs{
+		Description:      pulumi.Sprintf("Nodes of %s", b.args.ClusterName),
+		AssumeRolePolicy: pulumi.String(trust),
+		Tags:             pulumi.ToStringMap(b.args.Tags),
+	}, b.parent)
+	if err != nil {
+		return err
+	}
+	deps := []pulumi.Resource{b.eks, b.cniAddon}
+	for _, p := range eksspec.NodeRolePolicies {
+		att, err := iam.NewRolePolicyAttachment(b.ctx, b.child("node-"+p), &iam.RolePolicyAttachmentArgs{
+			Role:      role.Name,
+			PolicyArn: pulumi.String(eksspec.ManagedPolicyArn(b.args.Account.Partition, p)),
+		}, b.parent)
+		if err != nil {
+			return err
+		}
+		deps = append(deps, att)
+	}
+	for _, ng := range b.args.NodeGroups {
+		lt, err := ec2.NewLaunchTemplate(b.ctx, b.child(ng.Name), &ec2.LaunchTemplateArgs{
+			Description: pulumi.Sprintf("Nodes of %s/%s", b.args.ClusterName, ng.Name),
+			MetadataOptions: &ec2.LaunchTemplateMetadataOptionsArgs{
+				HttpEndpoint:            pulumi.String("enabled"),
+				HttpTokens:              pulumi.String("required"), // IMDSv2 only
+				HttpPutResponseHopLimit: pulumi.Int(1),             // pods cannot reach the node's credentials
+			},
+			BlockDeviceMappings:  blockDevices(ng, b.args.DataKeyArn),
+			VpcSecurityGroupIds:  pulumi.StringArray{b.eks.NodeSecurityGroupId},
+			UpdateDefaultVersion: pulumi.Bool(true),
+			TagSpecifications: ec2.LaunchTemplateTagSpecificationArray{&ec2.LaunchTemplateTagSpecificationArgs{
+				ResourceType: pulumi.String("instance"),
+				Tags:         pulumi.StringMap{"Name": pulumi.String(b.args.ClusterName + "-" + ng.Name)},
+			}},
+			Tags: pulumi.ToStringMap(b.args.Tags),
+		}, b.parent)
+		if err != nil {
+			return err
+		}
+		group, err := awseks.NewNodeGroup(b.ctx, b.child(ng.Name), &awseks.NodeGroupArgs{
+			ClusterName:   pulumi.String(b.args.ClusterName),
+			NodeGroupName: pulumi.String(ng.Name),
+			NodeRoleArn:   role.Arn,
+			SubnetIds:     b.args.PrivateSubnetIDs,
+			AmiType:       pulumi.String(ng.AmiType),
+			CapacityType:  pulumi.String(ng.CapacityType),
+			InstanceTypes: pulumi.ToStringArray(ng.InstanceTypes),
+			ScalingConfig: &awseks.NodeGroupScalingConfigArgs{
+				MinSize:     pulumi.Int(ng.MinSize),
+				MaxSize:     pulumi.Int(ng.MaxSize),
+				DesiredSize: pulumi.Int(ng.DesiredSize),
+			},
+			UpdateConfig: &awseks.NodeGroupUpdateConfigArgs{MaxUnavailable: pulumi.Int(1)},
+			LaunchTemplate: &awseks.NodeGroupLaunchTemplateArgs{
+				Id:      lt.ID(),
+				Version: lt.LatestVersion.ApplyT(func(v int) string { return fmt.Sprint(v) }).(pulumi.StringOutput),
+			},
+			Labels: pulumi.StringMap{"platform/node-group": pulumi.String(ng.Name)},
+			Tags:   pulumi.ToStringMap(b.args.Tags),
+		}, b.parent, pulumi.DependsOn(deps),
+			// The cluster autoscaler owns the running size once the group exists.
+			pulumi.IgnoreChanges([]string{"scalingConfig.desiredSize"}))
+		if err != nil {
+			return err
+		}
+		b.c.NodeGroups[ng.Name] = group
+	}
+	return nil
+}
+
+// EBSCSIKeyPolicy lets the EBS CSI controller use the data key for the volumes it creates, only
+// through EC2 and only for grants to AWS resources.
+func EBSCSIKeyPolicy(dataKeyArn string) iampolicy.Document {
+	return iampolicy.New(
+		iampolicy.Statement{
+			Sid:        "CreateGrantsForVolumes",
+			Effect:     iampolicy.Allow,
+			Actions:    iampolicy.StringList{"kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"},
+			Resources:  iampolicy.StringList{dataKeyArn},
+			Conditions: iampolicy.Conditions{"Bool": {"kms:GrantIsForAWSResource": {"true"}}},
+		},
+		iampolicy.Statement{
+			Sid:       "UseKeyForVolumes",
+			Effect:    iampolicy.Allow,
+			Actions:   iampolicy.StringList{"kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey*", "kms:ReEncrypt*"},
+			Resources: iampolicy.StringList{dataKeyArn},
+		},
+	)
+}
+
+func (b *builder) ebsCSI() error {
+	role, deps, err := b.irsaRole("ebs-csi", eksspec.EBSCSIServiceAccountNamespace, eksspec.EBSCSIServiceAccount, []string{"service-role/AmazonEBSCSIDriverPolicy"})
+	if err != nil {
+		return err
+	}
+	policy := b.args.DataKeyArn.ToStringOutput().ApplyT(func(arn string) (string, error) { return EBSCSIKeyPolicy(arn).JSON() }).(pulumi.StringOutput)
+	keyPolicy, err := iam.NewRolePolicy(b.ctx, b.child("ebs-csi-kms"), &iam.RolePolicyArgs{Role: role.ID(), Policy: policy}, b.parent)
+	if err != nil {
+		return err
+	}
+	deps = append(deps, b.eks, keyPolicy)
+	for _, name := range slices.Sorted(maps.Keys(b.c.NodeGroups)) {
+		deps = append(deps, b.c.NodeGroups[name])
+	}
+	_, err = awseks.NewAddon(b.ctx, b.child("ebs-csi"), &awseks.AddonArgs{
+		ClusterName:              pulumi.String(b.args.ClusterName),
+		AddonName:                pulumi.String("aws-ebs-csi-driver"),
+		ServiceAccountRoleArn:    role.Arn,
+		ResolveConflictsOnCreate: pulumi.String("OVERWRITE"),
+		ResolveConflictsOnUpdate: pulumi.String("OVERWRITE"),
+		Tags:                     pulumi.ToStringMap(b.args.Tags),
+	}, b.parent, pulumi.DependsOn(deps))
+	return err
+}
+
+// principalKey is a stable child-name key for a principal: its name plus a short hash of the ARN.
+func principalKey(arn string) string {
+	name := arn[strings.LastIndex(arn, "/")+1:]
+	sum := sha256.Sum256([]byte(arn))
+	return strings.ToLower(name) + "-" + hex.EncodeToString(sum[:])[:6]
+}
+
+func (b *builder) accessEntries() error {
+	for _, p := range b.args.Access {
+		key := p.Persona.Name + "-" + principalKey(p.PrincipalArn)
+		entry, err := awseks.NewAccessEntry(b.ctx, b.child(key), &awseks.AccessEntryArgs{
+			ClusterName:      pulumi.String(b.args.ClusterName),
+			PrincipalArn:     pulumi.String(p.PrincipalArn),
+			KubernetesGroups: pulumi.StringArray{pulumi.String(p.Persona.Group)},
+			Type:             pulumi.String("STANDARD"),
+			Tags:             pulumi.ToStringMap(b.args.Tags),
+		}, b.parent, pulumi.DependsOn([]pulumi.Resource{b.eks}))
+		if err != nil {
+			return err
+		}
+		scope := &awseks.AccessPolicyAssociationAccessScopeArgs{Type: pulumi.String("cluster")}
+		if p.Persona.NamespaceScoped {
+			scope = &awseks.AccessPolicyAssociationAccessScopeArgs{Type: pulumi.String("namespace"), Namespaces: pulumi.ToStringArray(b.args.AppNamespaces)}
+		}
+		if _, err := awseks.NewAccessPolicyAssociation(b.ctx, b.child(key), &awseks.AccessPolicyAssociationArgs{
+			ClusterName:  pulumi.String(b.args.ClusterName),
+			PrincipalArn: pulumi.String(p.PrincipalArn),
+			PolicyArn:    pulumi.String(p.Persona.PolicyArn(b.args.Account.Partition)),
+			AccessScope:  scope,
+		}, b.parent, pulumi.DependsOn([]pulumi.Resource{entry})); err != nil {
+			return err
+		}
+	}
+	return nil
+}

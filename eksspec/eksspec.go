@@ -1,0 +1,53 @@
+// Package eksspec holds the EKS facts that the cluster component builds from and the security
+// controls check against, defined once: the personas and their Kubernetes groups and access
+// policies, the control-plane log types, the node role's policies and the add-ons' service accounts.
+// It imports nothing from Pulumi, so a policy pack or any tool can use it.
+package eksspec
+
+import "fmt"
+
+// Persona is a kind of human or automation access to the cluster. Its Kubernetes group is the one
+// RBAC bindings name, so the cluster's access entries and the in-cluster RBAC agree by construction.
+type Persona struct {
+	// Name is the persona's key: "admin", "gitops" or "developer".
+	Name string
+	// Group is the Kubernetes group its access entries map principals into.
+	Group string
+	// AccessPolicy is the EKS access policy associated with its principals.
+	AccessPolicy string
+	// NamespaceScoped: the access policy applies only in the application namespaces.
+	NamespaceScoped bool
+}
+
+// The personas, defined once.
+var (
+	Admin     = Persona{Name: "admin", Group: "platform:admins", AccessPolicy: "AmazonEKSClusterAdminPolicy"}
+	Gitops    = Persona{Name: "gitops", Group: "platform:gitops", AccessPolicy: "AmazonEKSEditPolicy", NamespaceScoped: true}
+	Developer = Persona{Name: "developer", Group: "platform:developers", AccessPolicy: "AmazonEKSViewPolicy", NamespaceScoped: true}
+	Personas  = []Persona{Admin, Gitops, Developer}
+)
+
+// PolicyArn is the ARN of the persona's access policy in a partition.
+func (p Persona) PolicyArn(partition string) string {
+	return fmt.Sprintf("arn:%s:eks::aws:cluster-access-policy/%s", partition, p.AccessPolicy)
+}
+
+// LogTypes are the control-plane log types; all are enabled.
+var LogTypes = []string{"api", "audit", "authenticator", "controllerManager", "scheduler"}
+
+// NodeRolePolicies are the only managed policies of the node role: the CNI policy lives on the
+// CNI's own IRSA role, not on every node.
+var NodeRolePolicies = []string{"AmazonEC2ContainerRegistryReadOnly", "AmazonEKSWorkerNodePolicy"}
+
+// Service accounts of the managed add-ons that run on IRSA roles.
+const (
+	CNIServiceAccountNamespace    = "kube-system"
+	CNIServiceAccount             = "aws-node"
+	EBSCSIServiceAccountNamespace = "kube-system"
+	EBSCSIServiceAccount          = "ebs-csi-controller-sa"
+)
+
+// ManagedPolicyArn is the ARN of an AWS managed policy.
+func ManagedPolicyArn(partition, name string) string {
+	return fmt.Sprintf("arn:%s:iam::aws:policy/%s", partition, name)
+}

@@ -1,0 +1,127 @@
+package tests
+
+import (
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/securestack/platform/eksspec"
+	"github.com/securestack/platform/graph"
+	"github.com/securestack/platform/infra"
+	"github.com/securestack/platform/recorder"
+)
+
+// TestAccessEntriesAreExactlyAsConfigured: one entry and one policy association per configured
+// principal, in the persona's group, with the persona's policy and scope; nothing else.
+func TestAccessEntriesAreExactlyAsConfigured(t *testing.T) {
+	g := brokenBase(t)
+	want := map[string]eksspec.Persona{adminArn: eksspec.Admin, gitopsArn: eksspec.Gitops, developerArn: eksspec.Developer}
+	entries := g.OfType("aws:eks/accessEntry:AccessEntry")
+	if len(entries) != len(want) {
+		t.Fatalf("%d access entries, want %d", len(entries), len(want))
+	}
+	for _, e := range entries {
+		arn, _ := e.String("principalArn")
+		persona, ok := want[arn]
+		if !ok {
+			t.Errorf("unexpected access entry for %s", arn)
+			continue
+		}
+		if groups, _ := e.Strings("kubernetesGroups"); !slices.Equal(groups, []string{persona.Group}) {
+			t.Errorf("%s groups %v, want [%s]", arn, groups, persona.Group)
+		}
+		if name, _ := e.String("clusterName"); name != "platform-prod" {
+			t.Errorf("%s cluster %q", arn, name)
+		}
+	}
+	assocs := g.OfType("aws:eks/accessPolicyAssociation:AccessPolicyAssociation")
+	if len(assocs) != len(want) {
+		t.Fatalf("%d policy associations, want %d", len(assocs), len(want))
+	}
+	for _, a := range assocs {
+		arn, _ := a.String("principalArn")
+		persona := want[arn]
+		if policy, _ := a.String("policyArn"); policy != persona.PolicyArn("aws") {
+			t.Errorf("%s policy %s, want %s", arn, policy, persona.PolicyArn("aws"))
+		}
+		scope, _ := a.String("accessScope.type")
+		namespaces, _ := a.Strings("accessScope.namespaces")
+		switch {
+		case persona.NamespaceScoped && (scope != "namespace" || !slices.Equal(namespaces, []string{"apps"})):
+			t.Errorf("%s scope %s %v, want namespace [apps]", arn, scope, namespaces)
+		case !persona.NamespaceScoped && (scope != "cluster" || len(namespaces) != 0):
+			t.Errorf("%s scope %s %v, want cluster", arn, scope, namespaces)
+		}
+	}
+}
+
+// TestClusterInputsAreSetExplicitly pins every security-relevant input of the pulumi-eks cluster,
+// because its defaults are not secure.
+func TestClusterInputsAreSetExplicitly(t *testing.T) {
+	for _, stack := range Stacks {
+		g := record(t, stack)
+		c := named(t, g, "eks:index:Cluster", "platform-"+stack)
+		want := map[string]any{
+			"name": "platform-" + stack, "version": "1.34", "endpointPrivateAccess": true,
+			"endpointPublicAccess": stack == "dev", "createOidcProvider": true, "authenticationMode": "API",
+			"skipDefaultNodeGroup": true, "nodeAssociatePublicIpAddress": false, "useDefaultVpcCni": true,
+		}
+		for path, v := range want {
+			got, err := c.Get(path)
+			if err != nil {
+				t.Errorf("%s: %v", stack, err)
+				continue
+			}
+			if graph.Plain(got) != v {
+				t.Errorf("%s: %s = %v, want %v", stack, path, graph.Plain(got), v)
+			}
+		}
+		if logs, _ := c.Strings("enabledClusterLogTypes"); !slices.Equal(logs, eksspec.LogTypes) {
+			t.Errorf("%s: log types %v", stack, logs)
+		}
+		cidrs, _ := c.Strings("publicAccessCidrs")
+		if wantCidrs := map[string][]string{"dev": {"203.0.113.0/24"}}[stack]; !slices.Equal(cidrs, wantCidrs) {
+			t.Errorf("%s: public access CIDRs %v, want %v", stack, cidrs, wantCidrs)
+		}
+		if !c.Protect == (stack == "prod") {
+			t.Errorf("%s: cluster protect=%v", stack, c.Protect)
+		}
+	}
+}
+
+// TestNodeGroupsDependOnTheCNIAndTheClusterOnItsLogGroup pins the creation order the controls
+// also check: log group → cluster → vpc-cni add-on → node groups → EBS CSI add-on.
+func TestNodeGroupsDependOnTheCNIAndTheClusterOnItsLogGroup(t *testing.T) {
+	g := record(t, "dev")
+	c := named(t, g, "eks:index:Cluster", "platform-dev")
+	lg := named(t, g, "aws:cloudwatch/logGroup:LogGroup", "platform-dev-control-plane")
+	cni := named(t, g, "aws:eks/addon:Addon", "platform-dev-vpc-cni")
+	ng := named(t, g, "aws:eks/nodeGroup:NodeGroup", "platform-dev-system")
+	csi := named(t, g, "aws:eks/addon:Addon", "platform-dev-ebs-csi")
+	for _, edge := range []struct{ from, to *graph.Resource }{{c, lg}, {cni, c}, {ng, cni}, {csi, ng}} {
+		if !g.DependsOn(edge.from, edge.to.URN) {
+			t.Errorf("%s does not wait for %s", edge.from.Name, edge.to.Name)
+		}
+	}
+	var cfg map[string]string
+	text, _ := cni.String("configurationValues")
+	if err := json.Unmarshal([]byte(text), &cfg); err != nil || cfg["enableNetworkPolicy"] != "true" {
+		t.Errorf("vpc-cni configuration %s", text)
+	}
+}
+
+// TestPublicEndpointWithoutAllowListIsRejected: the config refuses it before anything registers.
+func TestPublicEndpointWithoutAllowListIsRejected(t *testing.T) {
+	g, err := recorder.Record(recorder.Options{Stack: "dev", Edit: func(c map[string]string) {
+		c["platform:cluster"] = `{"endpointPublicAccess":true,"publicAccessCidrs":["0.0.0.0/0"]}`
+	}})
+	var ce *infra.ConfigError
+	if !errors.As(err, &ce) || len(ce.Problems) != 1 || !strings.Contains(ce.Problems[0], `platform:cluster.publicAccessCidrs[0]: "0.0.0.0/0" opens the API endpoint to the whole internet`) {
+		t.Fatalf("got %v", err)
+	}
+	if g.Len() != 1 {
+		t.Errorf("%d resources registered", g.Len())
+	}
+}
