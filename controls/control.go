@@ -157,7 +157,8 @@ func IDs() []string {
 
 // Catalog is every control, in a fixed order.
 func Catalog() []*Control {
-	return slices.Concat(networkControls, keyControls, identityControls, clusterControls, storageControls, statefulControls)
+	return slices.Concat(networkControls, keyControls, identityControls, clusterControls, storageControls,
+		s3Controls, dynamodbControls, efsControls, secretControls, statefulControls)
 }
 
 // violation helpers, shared by the checks.

@@ -152,6 +152,28 @@ func typeOutputs(typ, name, key, region string, inputs resource.PropertyMap) res
 		return resource.PropertyMap{"keyId": str(uuidLike(key))}
 	case "aws:ec2/launchTemplate:LaunchTemplate":
 		return resource.PropertyMap{"latestVersion": resource.NewProperty(1.0), "defaultVersion": resource.NewProperty(1.0)}
+	case "aws:s3/bucketV2:BucketV2":
+		bucket := name + "-" + key[:7]
+		if v := inputs["bucket"]; v.IsString() {
+			bucket = v.StringValue()
+		}
+		return resource.PropertyMap{"bucket": str(bucket), "arn": str("arn:aws:s3:::" + bucket),
+			"bucketRegionalDomainName": str(bucket + ".s3." + region + ".amazonaws.com")}
+	case "aws:dynamodb/table:Table":
+		table := name
+		if v := inputs["name"]; v.IsString() {
+			table = v.StringValue()
+		}
+		return resource.PropertyMap{"arn": str(fmt.Sprintf("arn:%s:dynamodb:%s:%s:table/%s", Partition, region, AccountID, table))}
+	case "aws:efs/fileSystem:FileSystem":
+		id := "fs-" + key
+		return resource.PropertyMap{"arn": str(fmt.Sprintf("arn:%s:elasticfilesystem:%s:%s:file-system/%s", Partition, region, AccountID, id)),
+			"dnsName": str(id + ".efs." + region + ".amazonaws.com")}
+	case "aws:efs/accessPoint:AccessPoint":
+		id := "fsap-" + key
+		return resource.PropertyMap{"arn": str(fmt.Sprintf("arn:%s:elasticfilesystem:%s:%s:access-point/%s", Partition, region, AccountID, id))}
+	case "aws:secretsmanager/secret:Secret":
+		return resource.PropertyMap{"arn": str(fmt.Sprintf("arn:%s:secretsmanager:%s:%s:secret:%s-%s", Partition, region, AccountID, name, key[:6]))}
 	case "aws:ec2/eip:Eip":
 		return resource.PropertyMap{"allocationId": str("eipalloc-" + key), "publicIp": str("203.0.113.10")}
 	case "eks:index:Cluster":

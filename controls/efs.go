@@ -1,0 +1,4 @@
+package controls
+
+// efsControls are the controls of EFS file systems (components/filesystem).
+var efsControls = []*Control{}
