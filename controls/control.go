@@ -158,7 +158,7 @@ func IDs() []string {
 // Catalog is every control, in a fixed order.
 func Catalog() []*Control {
 	return slices.Concat(networkControls, keyControls, identityControls, clusterControls, storageControls,
-		s3Controls, dynamodbControls, efsControls, secretControls, statefulControls)
+		s3Controls, dynamodbControls, efsControls, secretControls, accountControls, statefulControls)
 }
 
 // violation helpers, shared by the checks.

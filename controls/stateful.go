@@ -6,12 +6,24 @@ import (
 
 // StatefulTypes are the resource types whose loss loses data or evidence. Later capabilities add
 // theirs (buckets, tables, file systems, secrets, the cluster) here.
-var StatefulTypes = []string{typeKey, typeLogGroup, typeEKSCluster}
+var StatefulTypes = []string{typeKey, typeLogGroup, typeEKSCluster, stBucketType, stTableType, stFileSystemType, stSecretType}
+
+// Stateful resource types of the data stores.
+const (
+	stBucketType     = "aws:s3/bucketV2:BucketV2"
+	stTableType      = "aws:dynamodb/table:Table"
+	stFileSystemType = "aws:efs/fileSystem:FileSystem"
+	stSecretType     = "aws:secretsmanager/secret:Secret"
+)
 
 var statefulControls = []*Control{
 	{
 		ID: "STATE-001", Title: "Prod: every stateful resource is protected or retained on delete",
 		Section: section4, Requirement: "Encryption at Rest", Severity: High, Graph: checkStatefulProtected,
+	},
+	{
+		ID: "STATE-002", Title: "Prod: no bucket can be force-destroyed with its objects",
+		Section: section4, Requirement: "Encryption at Rest", Severity: High, Graph: checkNoForceDestroy,
 	},
 }
 
@@ -32,4 +44,19 @@ func checkStatefulProtected(t Target) (int, []Finding) {
 		}
 	}
 	return n, fs
+}
+
+func checkNoForceDestroy(t Target) (int, []Finding) {
+	if t.Environment != "prod" {
+		return 0, nil
+	}
+	var fs []Finding
+	buckets := t.Graph.OfType(stBucketType)
+	for _, b := range buckets {
+		if v, _ := b.Bool("forceDestroy"); v {
+			fs = append(fs, Finding{URN: b.URN, Violation: Violation{Path: "forceDestroy", Value: "true",
+				Message: "prod buckets must never be deleted together with their objects"}})
+		}
+	}
+	return len(buckets), fs
 }

@@ -49,6 +49,10 @@ type Config struct {
 	Cluster ClusterConfig `json:"cluster"`
 	// Access maps IAM principals to the cluster's Kubernetes personas (platform:access).
 	Access AccessConfig `json:"access"`
+	// Storage configures the data stores: buckets, table, secrets (platform:storage).
+	Storage StorageConfig `json:"storage"`
+	// Account says which account-wide guardrails this stack manages (platform:account).
+	Account AccountConfig `json:"account"`
 	// Stateful says how stateful resources (keys, log groups, buckets, tables, the cluster) are
 	// kept from being lost (platform:stateful).
 	Stateful StatefulConfig `json:"stateful"`
@@ -151,6 +155,34 @@ type StatefulConfig struct {
 	RetainOnDelete bool `json:"retainOnDelete"`
 }
 
+// StorageConfig is platform:storage.
+type StorageConfig struct {
+	// S3Encryption is the buckets' server-side encryption: "AES256" (SSE-S3, as the requirements
+	// say; default) or "aws:kms" (SSE-KMS with the customer data key and S3 bucket keys).
+	S3Encryption string `json:"s3Encryption"`
+	// NoncurrentVersionDays keeps overwritten or deleted object versions: dev 7, staging 30, prod
+	// 90; 1 to 3650.
+	NoncurrentVersionDays int `json:"noncurrentVersionDays"`
+	// AccessLogDays keeps S3 server access logs: dev 30, staging 90, prod 365 (prod at least 365);
+	// 1 to 3650.
+	AccessLogDays int `json:"accessLogDays"`
+	// DynamoDBKey is "customer" (the data key; default) or "aws-owned" (AWS-owned key: needs a
+	// waiver of DDB-001 saying why).
+	DynamoDBKey string `json:"dynamodbKey"`
+	// SecretRecoveryDays is how long a deleted secret can be restored: dev 7, else 30; 7 to 30.
+	SecretRecoveryDays int `json:"secretRecoveryDays"`
+}
+
+// AccountConfig is platform:account: account-wide singletons, each "manage" (this stack sets it;
+// default) or "organization" (left to the organisation: the matching control must be waived with a
+// reason naming where it is enforced).
+type AccountConfig struct {
+	// EBSEncryptionByDefault: EBS encryption by default with the data key as default key (ACC-001).
+	EBSEncryptionByDefault string `json:"ebsEncryptionByDefault"`
+	// S3PublicAccessBlock: the account-level S3 public access block (ACC-002).
+	S3PublicAccessBlock string `json:"s3PublicAccessBlock"`
+}
+
 // Waiver opts out of one security control. The report lists it with its reason.
 type Waiver struct {
 	Control string `json:"control"`
@@ -172,6 +204,18 @@ var (
 	AmiTypes = []string{"AL2023_ARM_64_STANDARD", "AL2023_x86_64_STANDARD", "BOTTLEROCKET_ARM_64", "BOTTLEROCKET_x86_64"}
 	// CapacityTypes are the ways a node group may buy its instances.
 	CapacityTypes = []string{"ON_DEMAND", "SPOT"}
+)
+
+// Account singleton modes, S3 encryptions and DynamoDB keys.
+const (
+	Manage       = "manage"
+	Organization = "organization"
+)
+
+var (
+	SingletonModes = []string{Manage, Organization}
+	S3Encryptions  = []string{"AES256", "aws:kms"}
+	DynamoDBKeys   = []string{"aws-owned", "customer"}
 )
 
 // Limits that validation enforces.
@@ -217,17 +261,22 @@ func Defaults(env Environment) Config {
 			NodeGroups:       map[string]NodeGroupConfig{DefaultNodeGroupName: DefaultNodeGroup(env)},
 		},
 		Access: AccessConfig{Namespaces: []string{"apps"}},
+		Storage: StorageConfig{S3Encryption: "AES256", NoncurrentVersionDays: 7, AccessLogDays: 30,
+			DynamoDBKey: "customer", SecretRecoveryDays: 7},
+		Account: AccountConfig{EBSEncryptionByDefault: Manage, S3PublicAccessBlock: Manage},
 	}
 	switch env {
 	case Staging:
 		c.Network.FlowLogRetentionDays = 90
 		c.Cluster.LogRetentionDays = 90
+		c.Storage.NoncurrentVersionDays, c.Storage.AccessLogDays, c.Storage.SecretRecoveryDays = 30, 90, 30
 	case Prod:
 		c.Network.NatGateways = "perAz"
 		c.Network.FlowLogRetentionDays = 365
 		c.Cluster.LogRetentionDays = 365
 		c.Network.InterfaceEndpoints = []string{"ecr.api", "ecr.dkr", "logs", "sts"}
 		c.Stateful = StatefulConfig{Protect: true, RetainOnDelete: true}
+		c.Storage.NoncurrentVersionDays, c.Storage.AccessLogDays, c.Storage.SecretRecoveryDays = 90, 365, 30
 	}
 	return c
 }
@@ -267,6 +316,8 @@ var sections = []section{
 	{"keys", func(c *Config) any { return &c.Keys }, "KMS key settings"},
 	{"cluster", func(c *Config) any { return &c.Cluster }, "EKS cluster: version, API endpoint access, control-plane logs, node groups"},
 	{"access", func(c *Config) any { return &c.Access }, "IAM principals of the Kubernetes personas and their namespaces"},
+	{"storage", func(c *Config) any { return &c.Storage }, "buckets, table and secrets"},
+	{"account", func(c *Config) any { return &c.Account }, "account-wide guardrails: managed here or left to the organisation"},
 	{"stateful", func(c *Config) any { return &c.Stateful }, "protection of stateful resources"},
 	{"waivers", func(c *Config) any { return &c.Waivers }, "explicit opt-outs of security controls"},
 }
@@ -451,6 +502,42 @@ func (c *Config) validate(knownControls []string) []string {
 	p = append(p, c.Cluster.validate(n+":cluster", c.Environment)...)
 	p = append(p, c.Access.validate(n+":access")...)
 
+	st := c.Storage
+	sp := n + ":storage"
+	if !slices.Contains(S3Encryptions, st.S3Encryption) {
+		add("%s.s3Encryption: %q is not an S3 encryption (allowed: %s)", sp, st.S3Encryption, strings.Join(S3Encryptions, ", "))
+	}
+	for _, f := range []struct {
+		key  string
+		days int
+	}{{"noncurrentVersionDays", st.NoncurrentVersionDays}, {"accessLogDays", st.AccessLogDays}} {
+		if f.days < 1 || f.days > 3650 {
+			add("%s.%s: %d is outside the allowed range 1 to 3650", sp, f.key, f.days)
+		}
+	}
+	if c.Environment == Prod && st.AccessLogDays >= 1 && st.AccessLogDays < 365 {
+		add("%s.accessLogDays: %d is below the prod minimum of 365", sp, st.AccessLogDays)
+	}
+	if st.SecretRecoveryDays < 7 || st.SecretRecoveryDays > 30 {
+		add("%s.secretRecoveryDays: %d is outside the allowed range 7 to 30", sp, st.SecretRecoveryDays)
+	}
+	if !slices.Contains(DynamoDBKeys, st.DynamoDBKey) {
+		add("%s.dynamodbKey: %q is not a key choice (allowed: %s)", sp, st.DynamoDBKey, strings.Join(DynamoDBKeys, ", "))
+	} else if st.DynamoDBKey == "aws-owned" {
+		c.requireWaiver(add, sp+".dynamodbKey", st.DynamoDBKey, "DDB-001")
+	}
+	for _, f := range []struct {
+		key, mode, control string
+	}{{"ebsEncryptionByDefault", c.Account.EBSEncryptionByDefault, "ACC-001"}, {"s3PublicAccessBlock", c.Account.S3PublicAccessBlock, "ACC-002"}} {
+		path := n + ":account." + f.key
+		switch {
+		case !slices.Contains(SingletonModes, f.mode):
+			add("%s: %q is not a mode (allowed: %s)", path, f.mode, strings.Join(SingletonModes, ", "))
+		case f.mode == Organization:
+			c.requireWaiver(add, path, f.mode, f.control)
+		}
+	}
+
 	waived := map[string]bool{}
 	for i, w := range c.Waivers {
 		wp := fmt.Sprintf("%s:waivers[%d]", n, i)
@@ -616,6 +703,14 @@ func (a AccessConfig) validate(ap string) []string {
 		seen[ns] = true
 	}
 	return p
+}
+
+// requireWaiver reports an opt-out that is not backed by a waiver of its control: an opt-out is
+// always explicit, with a reason the report shows.
+func (c *Config) requireWaiver(add func(string, ...any), path, value, control string) {
+	if _, ok := c.WaiverFor(control); !ok {
+		add("%s: %q opts out of control %s: add a waiver {control: %s, reason: ...} to %s:waivers saying where it is enforced instead", path, value, control, control, Namespace)
+	}
 }
 
 // WaiverFor returns the waiver of a control, if there is one.

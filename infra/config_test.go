@@ -92,11 +92,15 @@ func TestDefaultsPerEnvironment(t *testing.T) {
 		retention int // flow logs and control-plane logs alike
 		endpoints []string
 		stateful  infra.StatefulConfig
+		storage   infra.StorageConfig
 		nodes     infra.NodeGroupConfig
 	}{
-		{infra.Dev, "single", 30, nil, infra.StatefulConfig{Protect: false, RetainOnDelete: false}, nodes("t3.large", 1, 3, 2)},
-		{infra.Staging, "single", 90, nil, infra.StatefulConfig{Protect: false, RetainOnDelete: false}, nodes("m6i.large", 2, 4, 2)},
-		{infra.Prod, "perAz", 365, []string{"ecr.api", "ecr.dkr", "logs", "sts"}, infra.StatefulConfig{Protect: true, RetainOnDelete: true}, nodes("m6i.large", 3, 6, 3)},
+		{infra.Dev, "single", 30, nil, infra.StatefulConfig{Protect: false, RetainOnDelete: false},
+			infra.StorageConfig{S3Encryption: "AES256", NoncurrentVersionDays: 7, AccessLogDays: 30, DynamoDBKey: "customer", SecretRecoveryDays: 7}, nodes("t3.large", 1, 3, 2)},
+		{infra.Staging, "single", 90, nil, infra.StatefulConfig{Protect: false, RetainOnDelete: false},
+			infra.StorageConfig{S3Encryption: "AES256", NoncurrentVersionDays: 30, AccessLogDays: 90, DynamoDBKey: "customer", SecretRecoveryDays: 30}, nodes("m6i.large", 2, 4, 2)},
+		{infra.Prod, "perAz", 365, []string{"ecr.api", "ecr.dkr", "logs", "sts"}, infra.StatefulConfig{Protect: true, RetainOnDelete: true},
+			infra.StorageConfig{S3Encryption: "AES256", NoncurrentVersionDays: 90, AccessLogDays: 365, DynamoDBKey: "customer", SecretRecoveryDays: 30}, nodes("m6i.large", 3, 6, 3)},
 	}
 	for _, tc := range tests {
 		t.Run(string(tc.env), func(t *testing.T) {
@@ -122,6 +126,8 @@ func TestDefaultsPerEnvironment(t *testing.T) {
 					NodeGroups:           map[string]infra.NodeGroupConfig{"system": tc.nodes},
 				},
 				Access:   infra.AccessConfig{Namespaces: []string{"apps"}},
+				Storage:  tc.storage,
+				Account:  infra.AccountConfig{EBSEncryptionByDefault: "manage", S3PublicAccessBlock: "manage"},
 				Stateful: tc.stateful,
 			}
 			if !reflect.DeepEqual(*cfg, want) {
@@ -215,7 +221,7 @@ func TestEnvironmentFromStackNameOrKey(t *testing.T) {
 func TestEveryValidationRule(t *testing.T) {
 	const (
 		networkKeys     = "availabilityZones, azCount, cidr, flowLogRetentionDays, interfaceEndpoints, natGateways"
-		platformKeys    = "access, cluster, environment, keys, network, stateful, tags, waivers"
+		platformKeys    = "access, account, cluster, environment, keys, network, stateful, storage, tags, waivers"
 		clusterKeys     = "endpointPublicAccess, logRetentionDays, nodeGroups, publicAccessCidrs, version"
 		nodeGroupKeys   = "amiType, capacityType, desiredSize, diskSizeGiB, instanceTypes, maxSize, minSize"
 		accessKeys      = "admins, developers, gitops, namespaces"
@@ -617,7 +623,7 @@ func TestAllProblemsReportedAtOnce(t *testing.T) {
 	want := []string{
 		`platform:environment: not set and stack name "qa" is not an environment (allowed: dev, staging, prod)`,
 		`platform:network.azCount: "three" is not an integer`,
-		`platform:netwrk: unknown key (allowed: access, cluster, environment, keys, network, stateful, tags, waivers)`,
+		`platform:netwrk: unknown key (allowed: access, account, cluster, environment, keys, network, stateful, storage, tags, waivers)`,
 		`platform:stateful: is stored as a secret, but no platform setting under it is secret; set it without --secret, or keep the secret in AWS Secrets Manager`,
 		"aws:region: not set (set it with `pulumi config set aws:region eu-west-1`)",
 		`platform:tags.Stack: is set by the platform itself (reserved: Environment, ManagedBy, Project, Stack)`,
@@ -1006,4 +1012,47 @@ func FuzzParseClusterConfig(f *testing.F) {
 			t.Fatalf("valid config without namespaces")
 		}
 	})
+}
+
+// TestStorageAndAccountRules: each storage and account-singleton rule, alone, with its exact
+// message; an opt-out is accepted only together with a waiver of its control.
+func TestStorageAndAccountRules(t *testing.T) {
+	waive := func(control string) string {
+		return `[{"control":"` + control + `","reason":"enforced by the organisation's SCP"}]`
+	}
+	cases := []struct {
+		name string
+		in   infra.Raw
+		want []string
+	}{
+		{"unknown S3 encryption", raw("dev", "platform:storage", `{"s3Encryption":"DES"}`),
+			[]string{`platform:storage.s3Encryption: "DES" is not an S3 encryption (allowed: AES256, aws:kms)`}},
+		{"SSE-KMS is allowed", raw("dev", "platform:storage", `{"s3Encryption":"aws:kms"}`), nil},
+		{"noncurrent versions kept 0 days", raw("dev", "platform:storage", `{"noncurrentVersionDays":0}`),
+			[]string{"platform:storage.noncurrentVersionDays: 0 is outside the allowed range 1 to 3650"}},
+		{"access logs 3651 days", raw("dev", "platform:storage", `{"accessLogDays":3651}`),
+			[]string{"platform:storage.accessLogDays: 3651 is outside the allowed range 1 to 3650"}},
+		{"prod access logs below a year", raw("prod", "platform:storage", `{"accessLogDays":364}`),
+			[]string{"platform:storage.accessLogDays: 364 is below the prod minimum of 365"}},
+		{"secret recovery 6 days", raw("dev", "platform:storage", `{"secretRecoveryDays":6}`),
+			[]string{"platform:storage.secretRecoveryDays: 6 is outside the allowed range 7 to 30"}},
+		{"AWS-owned table key without a waiver", raw("dev", "platform:storage", `{"dynamodbKey":"aws-owned"}`),
+			[]string{`platform:storage.dynamodbKey: "aws-owned" opts out of control DDB-001: add a waiver {control: DDB-001, reason: ...} to platform:waivers saying where it is enforced instead`}},
+		{"AWS-owned table key with a waiver", raw("dev", "platform:storage", `{"dynamodbKey":"aws-owned"}`, "platform:waivers", waive("DDB-001")), nil},
+		{"unknown table key", raw("dev", "platform:storage", `{"dynamodbKey":"mine"}`),
+			[]string{`platform:storage.dynamodbKey: "mine" is not a key choice (allowed: aws-owned, customer)`}},
+		{"EBS default encryption left to the organisation without a waiver", raw("dev", "platform:account", `{"ebsEncryptionByDefault":"organization"}`),
+			[]string{`platform:account.ebsEncryptionByDefault: "organization" opts out of control ACC-001: add a waiver {control: ACC-001, reason: ...} to platform:waivers saying where it is enforced instead`}},
+		{"S3 block left to the organisation with a waiver", raw("dev", "platform:account", `{"s3PublicAccessBlock":"organization"}`, "platform:waivers", waive("ACC-002")), nil},
+		{"unknown singleton mode", raw("dev", "platform:account", `{"s3PublicAccessBlock":"ignore"}`),
+			[]string{`platform:account.s3PublicAccessBlock: "ignore" is not a mode (allowed: manage, organization)`}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, got := problemsOf(t, tc.in)
+			if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+				t.Errorf("problems:\n got  %q\n want %q", got, tc.want)
+			}
+		})
+	}
 }

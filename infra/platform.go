@@ -32,6 +32,7 @@ type Platform struct {
 	Network    *network.Vpc
 	Cluster    *cluster.Cluster
 	Kubernetes *kubernetes.Provider
+	Data       *Data
 }
 
 // BaseTags are the tags the platform puts on every taggable resource (as provider default tags).
@@ -64,6 +65,9 @@ func Deploy(ctx *pulumi.Context, cfg *Config) (*Platform, error) {
 	caller, err := aws.GetCallerIdentity(ctx, nil, pulumi.Provider(provider))
 	if err != nil {
 		return nil, fmt.Errorf("infra: looking up the AWS account: %w", err)
+	}
+	if err := checkDeployerNotMapped(cfg, caller.Arn); err != nil {
+		return nil, err
 	}
 	partition, err := aws.GetPartition(ctx, nil, pulumi.Provider(provider))
 	if err != nil {
@@ -158,7 +162,21 @@ func Deploy(ctx *pulumi.Context, cfg *Config) (*Platform, error) {
 		return nil, err
 	}
 
+	data, err := deployData(ctx, cfg, caller.AccountId, partition.Partition, keyArns{cluster: secretsKey, logs: logsKey, data: dataKey},
+		vpc, eks, withAWS)
+	if err != nil {
+		return nil, err
+	}
+
 	ctx.Export("environment", pulumi.String(string(cfg.Environment)))
+	ctx.Export("uploadsBucket", data.Uploads.BucketName)
+	ctx.Export("processedBucket", data.Processed.BucketName)
+	ctx.Export("mediaTable", data.Table.Name)
+	ctx.Export("scratchFileSystemId", data.Scratch.ID)
+	ctx.Export("appCredentialsSecretArn", data.Credentials.Arn)
+	for _, service := range Services {
+		ctx.Export(service+"RoleArn", data.Roles[service].Arn)
+	}
 	ctx.Export("clusterName", pulumi.String(eks.Name))
 	ctx.Export("kubeconfig", eks.KubeconfigJSON)
 	ctx.Export("oidcProviderArn", eks.OIDCProviderArn)
@@ -168,7 +186,7 @@ func Deploy(ctx *pulumi.Context, cfg *Config) (*Platform, error) {
 	for _, p := range encryption.Purposes {
 		ctx.Export(string(p)+"KeyArn", keys.Arns[p])
 	}
-	return &Platform{Keys: keys, Network: vpc, Cluster: eks, Kubernetes: k8s}, nil
+	return &Platform{Keys: keys, Network: vpc, Cluster: eks, Kubernetes: k8s, Data: data}, nil
 }
 
 // nodeGroups turns the configured node groups into component args, in name order.

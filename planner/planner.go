@@ -181,7 +181,7 @@ func (p *Plan) ResultsText() string {
 		if r.Waiver != "" {
 			fmt.Fprintf(&b, "      waived: %s\n", r.Waiver)
 		}
-		if r.Status == controls.Fail {
+		if r.Status == controls.Fail || r.Status == controls.Waived {
 			for _, f := range r.Findings {
 				fmt.Fprintf(&b, "      %s\n", f)
 			}
@@ -268,17 +268,15 @@ func (p *Plan) Report() string {
 	b.WriteString("| Control | Status | Severity | What it proves | Requirement | Checked | Evidence |\n")
 	b.WriteString("|---|---|---|---|---|---|---|\n")
 	for _, r := range p.Results {
-		evidence := ""
-		switch {
-		case r.Waiver != "":
-			evidence = "waived: " + r.Waiver
-		case len(r.Findings) > 0:
-			parts := make([]string, 0, len(r.Findings))
-			for _, f := range r.Findings {
-				parts = append(parts, "`"+f.URN+"` `"+f.Path+"` = `"+f.Value+"`: "+f.Message)
-			}
-			evidence = strings.Join(parts, "<br>")
+		// A waived control keeps its findings: the reviewer sees what the waiver covers.
+		var parts []string
+		if r.Waiver != "" {
+			parts = append(parts, "waived: "+r.Waiver)
 		}
+		for _, f := range r.Findings {
+			parts = append(parts, "`"+f.URN+"` `"+f.Path+"` = `"+f.Value+"`: "+f.Message)
+		}
+		evidence := strings.Join(parts, "<br>")
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s — _%s_ | %d | %s |\n", r.Control.ID, statusIcon[r.Status],
 			r.Control.Severity, r.Control.Title, r.Control.Section, mdEscape(r.Control.Requirement), r.Checked, mdEscape(evidence))
 	}

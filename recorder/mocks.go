@@ -41,6 +41,9 @@ var idPrefixes = map[string]string{
 	"aws:ec2/vpcEndpoint:VpcEndpoint":         "vpce-",
 	"aws:ec2/flowLog:FlowLog":                 "fl-",
 	"aws:ec2/launchTemplate:LaunchTemplate":   "lt-",
+	"aws:efs/fileSystem:FileSystem":           "fs-",
+	"aws:efs/accessPoint:AccessPoint":         "fsap-",
+	"aws:efs/mountTarget:MountTarget":         "fsmt-",
 }
 
 func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
@@ -166,11 +169,11 @@ func typeOutputs(typ, name, key, region string, inputs resource.PropertyMap) res
 		}
 		return resource.PropertyMap{"arn": str(fmt.Sprintf("arn:%s:dynamodb:%s:%s:table/%s", Partition, region, AccountID, table))}
 	case "aws:efs/fileSystem:FileSystem":
-		id := "fs-" + key
+		id := "fs-" + key // the same id NewResource gives it
 		return resource.PropertyMap{"arn": str(fmt.Sprintf("arn:%s:elasticfilesystem:%s:%s:file-system/%s", Partition, region, AccountID, id)),
 			"dnsName": str(id + ".efs." + region + ".amazonaws.com")}
 	case "aws:efs/accessPoint:AccessPoint":
-		id := "fsap-" + key
+		id := "fsap-" + key // the same id NewResource gives it
 		return resource.PropertyMap{"arn": str(fmt.Sprintf("arn:%s:elasticfilesystem:%s:%s:access-point/%s", Partition, region, AccountID, id))}
 	case "aws:secretsmanager/secret:Secret":
 		return resource.PropertyMap{"arn": str(fmt.Sprintf("arn:%s:secretsmanager:%s:%s:secret:%s-%s", Partition, region, AccountID, name, key[:6]))}

@@ -21,8 +21,9 @@ import (
 var notApplicable = map[string][]string{
 	// No stack maps IAM principals yet: operators add their own (platform:access), so EKS-007 is
 	// proved by TestAccessEntriesAreExactlyAsConfigured and the broken-input cases instead.
-	"dev":     {"NET-005", "NET-008", "EKS-007", "STATE-001"},
-	"staging": {"NET-005", "NET-008", "EKS-007", "STATE-001"},
+	// NET-005, DDB-003 and the STATE controls hold in prod only.
+	"dev":     {"NET-005", "EKS-007", "DDB-003", "STATE-001", "STATE-002"},
+	"staging": {"NET-005", "EKS-007", "DDB-003", "STATE-001", "STATE-002"},
 	"prod":    {"EKS-007"},
 }
 
@@ -59,13 +60,28 @@ func TestExactResourceCountsPerStack(t *testing.T) {
 		"platform:network:Vpc": 1, "aws:ec2/vpc:Vpc": 1, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": 1,
 		"aws:ec2/internetGateway:InternetGateway": 1,
 		"aws:ec2/flowLog:FlowLog":                 1,
-		// flow-log role, node role, vpc-cni and ebs-csi IRSA roles; flow-log and EBS CSI key policies
-		"aws:iam/role:Role": 4, "aws:iam/rolePolicy:RolePolicy": 2, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 4,
+		// flow-log role, node role, vpc-cni and ebs-csi IRSA roles, three service roles; flow-log,
+		// EBS CSI key and three service policies
+		"aws:iam/role:Role": 7, "aws:iam/rolePolicy:RolePolicy": 5, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 4,
 		// flow logs and control plane
 		"aws:cloudwatch/logGroup:LogGroup": 2,
 		"platform:cluster:Cluster":         1, "eks:index:Cluster": 1, "aws:eks/addon:Addon": 2,
 		"aws:ec2/launchTemplate:LaunchTemplate": 1, "aws:eks/nodeGroup:NodeGroup": 1,
 		"pulumi:providers:kubernetes": 1, "kubernetes:storage.k8s.io/v1:StorageClass": 1,
+		// data protection: account guardrails, three IRSA service roles, three buckets (access
+		// logs, uploads, processed) with their settings, the table, the file system, the secret
+		"platform:account:Guardrails": 1, "aws:ebs/encryptionByDefault:EncryptionByDefault": 1,
+		"aws:ebs/defaultKmsKey:DefaultKmsKey": 1, "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock": 1,
+		"platform:identity:ServiceRole": 3,
+		"platform:storage:Bucket":       3, "aws:s3/bucketV2:BucketV2": 3, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2": 3,
+		"aws:s3/bucketLoggingV2:BucketLoggingV2": 2, "aws:s3/bucketOwnershipControls:BucketOwnershipControls": 3,
+		"aws:s3/bucketPolicy:BucketPolicy": 3, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 3,
+		"aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2": 3,
+		"aws:s3/bucketVersioningV2:BucketVersioningV2":                                               3,
+		"platform:database:Table": 1, "aws:dynamodb/table:Table": 1,
+		"platform:filesystem:FileSystem": 1, "aws:efs/fileSystem:FileSystem": 1, "aws:efs/accessPoint:AccessPoint": 1,
+		"aws:efs/backupPolicy:BackupPolicy": 1, "aws:efs/fileSystemPolicy:FileSystemPolicy": 1,
+		"platform:secrets:Secret": 1, "aws:secretsmanager/secret:Secret": 1, "aws:secretsmanager/secretPolicy:SecretPolicy": 1,
 	}
 	with := func(extra map[string]int) map[string]int {
 		m := maps.Clone(common)
@@ -75,13 +91,15 @@ func TestExactResourceCountsPerStack(t *testing.T) {
 	want := map[string]map[string]int{
 		// 2 zones, one NAT gateway, gateway endpoints for S3 and DynamoDB.
 		"dev": with(map[string]int{"aws:ec2/subnet:Subnet": 4, "aws:ec2/eip:Eip": 1, "aws:ec2/natGateway:NatGateway": 1,
+			"aws:efs/mountTarget:MountTarget": 2, "aws:ec2/securityGroup:SecurityGroup": 1,
 			"aws:ec2/routeTable:RouteTable": 3, "aws:ec2/routeTableAssociation:RouteTableAssociation": 4, "aws:ec2/vpcEndpoint:VpcEndpoint": 2}),
 		"staging": with(map[string]int{"aws:ec2/subnet:Subnet": 6, "aws:ec2/eip:Eip": 1, "aws:ec2/natGateway:NatGateway": 1,
+			"aws:efs/mountTarget:MountTarget": 3, "aws:ec2/securityGroup:SecurityGroup": 1,
 			"aws:ec2/routeTable:RouteTable": 4, "aws:ec2/routeTableAssociation:RouteTableAssociation": 6, "aws:ec2/vpcEndpoint:VpcEndpoint": 2}),
 		// 3 zones: exactly 3 NAT gateways, 3 EIPs, 6 subnets; 2 gateway + 4 interface endpoints.
 		"prod": with(map[string]int{"aws:ec2/subnet:Subnet": 6, "aws:ec2/eip:Eip": 3, "aws:ec2/natGateway:NatGateway": 3,
 			"aws:ec2/routeTable:RouteTable": 4, "aws:ec2/routeTableAssociation:RouteTableAssociation": 6, "aws:ec2/vpcEndpoint:VpcEndpoint": 6,
-			"aws:ec2/securityGroup:SecurityGroup": 1}),
+			"aws:ec2/securityGroup:SecurityGroup": 2, "aws:efs/mountTarget:MountTarget": 3}),
 	}
 	for _, stack := range Stacks {
 		got := record(t, stack).CountByType()
@@ -112,9 +130,10 @@ func TestAddingAZOnlyAddsResources(t *testing.T) {
 			}
 		}
 	}
-	// A zone adds 2 subnets, 1 private route table, 2 associations, 1 EIP and 1 NAT gateway.
-	if added := three.Len() - two.Len(); added != 7 {
-		t.Errorf("adding a zone added %d resources, want 7", added)
+	// A zone adds 2 subnets, 1 private route table, 2 associations, 1 EIP, 1 NAT gateway and an
+	// EFS mount target.
+	if added := three.Len() - two.Len(); added != 8 {
+		t.Errorf("adding a zone added %d resources, want 8", added)
 	}
 }
 
@@ -195,8 +214,15 @@ func TestProdProtectsStatefulResourcesAndDevCanTearDown(t *testing.T) {
 				t.Errorf("%s: %s protect=%v retainOnDelete=%v, want %v", stack, r.URN, r.Protect, r.RetainOnDelete, wantKept)
 			}
 		}
-		if n != 6 { // 3 keys, the flow-log and control-plane log groups, the cluster
-			t.Errorf("%s: %d stateful resources, want 6", stack, n)
+		// 3 keys, the flow-log and control-plane log groups, the cluster, 3 buckets, the table, the
+		// file system and the secret
+		if n != 12 {
+			t.Errorf("%s: %d stateful resources, want 12", stack, n)
+		}
+		for _, b := range g.OfType("aws:s3/bucketV2:BucketV2") {
+			if force, _ := b.Bool("forceDestroy"); force != (stack == "dev") {
+				t.Errorf("%s: %s forceDestroy=%v; only dev may empty buckets on destroy", stack, b.Name, force)
+			}
 		}
 	}
 }
@@ -212,7 +238,7 @@ func TestBadConfigRegistersNothing(t *testing.T) {
 		t.Fatalf("want a *infra.ConfigError, got %v", err)
 	}
 	want := []string{
-		`platform:bogus: unknown key (allowed: access, cluster, environment, keys, network, stateful, tags, waivers)`,
+		`platform:bogus: unknown key (allowed: access, account, cluster, environment, keys, network, stateful, storage, tags, waivers)`,
 		`platform:network.azCount: 1 is below the minimum of 2 (multi-AZ is required)`,
 		`platform:network.natGateways: "single" is not allowed in prod: one NAT gateway makes every zone depend on one (allowed in prod: perAz)`,
 	}

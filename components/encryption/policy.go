@@ -23,7 +23,7 @@ const (
 var Purposes = []Purpose{Cluster, Logs, Data}
 
 // DataServices are the services that may use the data key on behalf of principals of the account.
-var DataServices = []string{"dynamodb", "ec2", "ecr", "elasticfilesystem", "secretsmanager", "sns"}
+var DataServices = []string{"dynamodb", "ec2", "ecr", "elasticfilesystem", "s3", "secretsmanager", "sns"}
 
 // Account identifies where the keys live; key policies are derived from it.
 type Account struct {

@@ -1,0 +1,98 @@
+package tests
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/securestack/platform/iampolicy"
+	"github.com/securestack/platform/infra"
+)
+
+// TestUploaderMayPutButNeverDelete: requirement 3 — "Uploader only puts to S3, doesn't delete" —
+// holds twice: its IAM policy allows only s3:PutObject, and the uploads bucket policy denies
+// deletion to its role whatever IAM says.
+func TestUploaderMayPutButNeverDelete(t *testing.T) {
+	g := record(t, "prod")
+	rolePolicy := named(t, g, "aws:iam/rolePolicy:RolePolicy", "platform-prod-uploader")
+	text, _ := rolePolicy.String("policy")
+	doc, err := iampolicy.Parse(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, s := range doc.Statements {
+		if s.Effect == iampolicy.Allow {
+			actions = append(actions, s.Actions...)
+		}
+	}
+	if !slices.Equal(actions, []string{"s3:PutObject"}) {
+		t.Errorf("uploader may %v, want only s3:PutObject", actions)
+	}
+	for _, a := range []string{"s3:DeleteObject", "s3:DeleteObjectVersion", "s3:GetObject"} {
+		if len(doc.Allows(a)) > 0 {
+			t.Errorf("uploader IAM policy allows %s", a)
+		}
+	}
+
+	role := named(t, g, "aws:iam/role:Role", "platform-prod-uploader")
+	roleArn, _ := role.Outputs.GetOk("arn")
+	bucketPolicy := named(t, g, "aws:s3/bucketPolicy:BucketPolicy", "platform-prod-uploads-policy")
+	text, _ = bucketPolicy.String("policy")
+	bdoc, err := iampolicy.Parse(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range []string{"s3:DeleteObject", "s3:DeleteObjectVersion"} {
+		denied := false
+		for _, s := range bdoc.Denies(a) {
+			if s.Principal != nil && slices.Contains(s.Principal.AWS, roleArn.AsString()) {
+				denied = true
+			}
+		}
+		if !denied {
+			t.Errorf("uploads bucket policy does not deny %s to %s", a, roleArn.AsString())
+		}
+	}
+}
+
+// TestServiceRolesTrustOnlyTheirServiceAccount: each service's role trusts exactly its own
+// service account in the application namespace.
+func TestServiceRolesTrustOnlyTheirServiceAccount(t *testing.T) {
+	g := record(t, "dev")
+	for _, service := range infra.Services {
+		role := named(t, g, "aws:iam/role:Role", "platform-dev-"+service)
+		text, _ := role.String("assumeRolePolicy")
+		doc, err := iampolicy.Parse(text)
+		if err != nil || len(doc.Statements) != 1 {
+			t.Fatalf("%s trust %s: %v", service, text, err)
+		}
+		var sub []string
+		for key, values := range doc.Statements[0].Conditions["StringEquals"] {
+			if len(key) > 4 && key[len(key)-4:] == ":sub" {
+				sub = values
+			}
+		}
+		if want := []string{"system:serviceaccount:apps:" + service}; !slices.Equal(sub, want) {
+			t.Errorf("%s trust sub %v, want %v", service, sub, want)
+		}
+	}
+}
+
+// TestSecretIsReadableOnlyByProcessorAndUploader pins the readers of the credentials secret.
+func TestSecretIsReadableOnlyByProcessorAndUploader(t *testing.T) {
+	g := record(t, "dev")
+	policy := named(t, g, "aws:secretsmanager/secretPolicy:SecretPolicy", "platform-dev-app-credentials-policy")
+	text, _ := policy.String("policy")
+	doc, err := iampolicy.Parse(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	allows := doc.Allows("secretsmanager:GetSecretValue")
+	if len(allows) != 1 {
+		t.Fatalf("%d statements allow reading", len(allows))
+	}
+	want := []string{"arn:aws:iam::123456789012:role/platform-dev-processor", "arn:aws:iam::123456789012:role/platform-dev-uploader"}
+	if got := allows[0].Principal.AWS; !slices.Equal(got, want) {
+		t.Errorf("readers %v, want %v", got, want)
+	}
+}
