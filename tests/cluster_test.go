@@ -125,3 +125,20 @@ func TestPublicEndpointWithoutAllowListIsRejected(t *testing.T) {
 		t.Errorf("%d resources registered", g.Len())
 	}
 }
+
+// TestKubeconfigStaysSecret: the in-cluster provider gets the kubeconfig as a secret, so it never
+// appears in plain text in state or in plan.json.
+func TestKubeconfigStaysSecret(t *testing.T) {
+	g := record(t, "prod")
+	provider := named(t, g, "pulumi:providers:kubernetes", "platform-prod-k8s")
+	v, err := provider.Get("kubeconfig")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !v.Secret() {
+		t.Errorf("kubeconfig input is %s, want a secret", graph.Describe(v))
+	}
+	if got := graph.Plain(v); got != "[secret]" {
+		t.Errorf("plan.json would show %v", got)
+	}
+}

@@ -57,16 +57,7 @@ func named(t testing.TB, g *graph.Graph, typ, name string) *graph.Resource {
 // mutated returns a copy of g in which the resource (typ, name) is changed by edit.
 func mutated(t testing.TB, g *graph.Graph, typ, name string, edit func(r *graph.Resource)) *graph.Graph {
 	t.Helper()
-	target := named(t, g, typ, name)
-	var rs []*graph.Resource
-	for _, r := range g.Resources() {
-		c := *r
-		if r.URN == target.URN {
-			edit(&c)
-		}
-		rs = append(rs, &c)
-	}
-	out, err := graph.New(g.Project, g.Stack, rs)
+	out, err := g.With(named(t, g, typ, name).URN, edit)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,14 +67,7 @@ func mutated(t testing.TB, g *graph.Graph, typ, name string, edit func(r *graph.
 // without returns a copy of g without the resource (typ, name).
 func without(t testing.TB, g *graph.Graph, typ, name string) *graph.Graph {
 	t.Helper()
-	target := named(t, g, typ, name)
-	var rs []*graph.Resource
-	for _, r := range g.Resources() {
-		if r.URN != target.URN {
-			rs = append(rs, r)
-		}
-	}
-	out, err := graph.New(g.Project, g.Stack, rs)
+	out, err := g.Without(named(t, g, typ, name).URN)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,15 +77,11 @@ func without(t testing.TB, g *graph.Graph, typ, name string) *graph.Graph {
 // set returns inputs with the value at path replaced (the path must exist up to its last segment).
 func set(t testing.TB, inputs property.Map, path string, v property.Value) property.Map {
 	t.Helper()
-	var p property.Path
-	if err := p.UnmarshalText([]byte(path)); err != nil {
+	out, err := graph.SetInput(inputs, path, v)
+	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := p.Set(property.New(inputs), v)
-	if err != nil {
-		t.Fatalf("setting %s: %v", path, err)
-	}
-	return out.AsMap()
+	return out
 }
 
 func str(s string) property.Value { return property.New(s) }

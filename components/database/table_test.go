@@ -219,37 +219,25 @@ func run(t *testing.T, id string, g *graph.Graph, env string) controls.Result {
 func setInput(t *testing.T, g *graph.Graph, typ, name, path string, v property.Value) *graph.Graph {
 	t.Helper()
 	return edit(t, g, typ, name, func(in property.Map) property.Map {
-		var p property.Path
-		if err := p.UnmarshalText([]byte(path)); err != nil {
+		out, err := graph.SetInput(in, path, v)
+		if err != nil {
 			t.Fatal(err)
 		}
-		out, err := p.Set(property.New(in), v)
-		if err != nil {
-			t.Fatalf("setting %s: %v", path, err)
-		}
-		return out.AsMap()
+		return out
 	})
 }
 
+// edit returns a copy of g in which the inputs of the resource (typ, name) are replaced by change.
 func edit(t *testing.T, g *graph.Graph, typ, name string, change func(property.Map) property.Map) *graph.Graph {
 	t.Helper()
 	target, err := g.Named(typ, name)
+	if err == nil {
+		g, err = g.With(target.URN, func(r *graph.Resource) { r.Inputs = change(r.Inputs) })
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rs []*graph.Resource
-	for _, r := range g.Resources() {
-		c := *r
-		if r.URN == target.URN {
-			c.Inputs = change(r.Inputs)
-		}
-		rs = append(rs, &c)
-	}
-	out, err := graph.New(g.Project, g.Stack, rs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
+	return g
 }
 
 func TestProdTableWithDeletionProtectionPassesEveryDynamoDBControl(t *testing.T) {

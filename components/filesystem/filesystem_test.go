@@ -393,35 +393,17 @@ func TestFileSystemArgsReportEveryProblemAtOnceAndRegisterNothing(t *testing.T) 
 // mutated returns a copy of g in which the resource (typ, logical) is changed by edit.
 func mutated(t *testing.T, g *graph.Graph, typ, logical string, edit func(r *graph.Resource)) *graph.Graph {
 	t.Helper()
-	target := named(t, g, typ, logical)
-	var rs []*graph.Resource
-	for _, r := range g.Resources() {
-		c := *r
-		if r.URN == target.URN {
-			edit(&c)
-		}
-		rs = append(rs, &c)
-	}
-	out, err := graph.New(g.Project, g.Stack, rs)
+	out, err := g.With(named(t, g, typ, logical).URN, edit)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return out
 }
 
-// without returns a copy of g without the resources of typ (all of them if logical is "").
+// without returns a copy of g without the resource (typ, logical).
 func without(t *testing.T, g *graph.Graph, typ, logical string) *graph.Graph {
 	t.Helper()
-	var rs []*graph.Resource
-	for _, r := range g.Resources() {
-		if r.Type != typ || (logical != "" && r.Name != logical) {
-			rs = append(rs, r)
-		}
-	}
-	if len(rs) == g.Len() {
-		t.Fatalf("no %s named %q to drop", typ, logical)
-	}
-	out, err := graph.New(g.Project, g.Stack, rs)
+	out, err := g.Without(named(t, g, typ, logical).URN)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -431,15 +413,11 @@ func without(t *testing.T, g *graph.Graph, typ, logical string) *graph.Graph {
 // set returns inputs with the value at path replaced or added.
 func set(t *testing.T, inputs property.Map, path string, v property.Value) property.Map {
 	t.Helper()
-	var p property.Path
-	if err := p.UnmarshalText([]byte(path)); err != nil {
+	out, err := graph.SetInput(inputs, path, v)
+	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := p.Set(property.New(inputs), v)
-	if err != nil {
-		t.Fatalf("setting %s: %v", path, err)
-	}
-	return out.AsMap()
+	return out
 }
 
 func run(t *testing.T, id string, g *graph.Graph) controls.Result {
@@ -577,7 +555,11 @@ func TestEFS003FailsForAnyCIDRSourceOnNFS(t *testing.T) {
 func TestEFS003FailsWhenAMountTargetCannotBePlacedOrHasNoGroup(t *testing.T) {
 	g := recordProgram(t, nil)
 	// Without any subnet in the graph, both mount targets are unplaceable.
-	r := run(t, "EFS-003", without(t, g, typeSubnet, ""))
+	noSubnets := g
+	for _, s := range g.OfType(typeSubnet) {
+		noSubnets = without(t, noSubnets, typeSubnet, s.Name)
+	}
+	r := run(t, "EFS-003", noSubnets)
 	if r.Status != controls.Fail || len(r.Findings) != 2 {
 		t.Fatalf("no subnets: %s, %v; want 2 findings", r.Status, r.Findings)
 	}

@@ -222,23 +222,10 @@ func run(t *testing.T, id string, g *graph.Graph) controls.Result {
 	return c.Run(controls.Target{Graph: g, Environment: "prod"})
 }
 
-// rebuild returns a copy of g with the resource (typ, name) changed by change, or dropped if
-// change returns nil, and extra resources added.
-func rebuild(t *testing.T, g *graph.Graph, typ, name string, change func(r *graph.Resource) *graph.Resource, extra ...*graph.Resource) *graph.Graph {
+// mutated returns a copy of g in which the resource (typ, name) is changed by edit.
+func mutated(t *testing.T, g *graph.Graph, typ, name string, edit func(r *graph.Resource)) *graph.Graph {
 	t.Helper()
-	target := named(t, g, typ, name)
-	var rs []*graph.Resource
-	for _, r := range g.Resources() {
-		c := *r
-		if r.URN == target.URN {
-			if changed := change(&c); changed != nil {
-				rs = append(rs, changed)
-			}
-			continue
-		}
-		rs = append(rs, &c)
-	}
-	out, err := graph.New(g.Project, g.Stack, append(rs, extra...))
+	out, err := g.With(named(t, g, typ, name).URN, edit)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,17 +234,11 @@ func rebuild(t *testing.T, g *graph.Graph, typ, name string, change func(r *grap
 
 func setInput(t *testing.T, g *graph.Graph, typ, name, path string, v property.Value) *graph.Graph {
 	t.Helper()
-	var p property.Path
-	if err := p.UnmarshalText([]byte(path)); err != nil {
-		t.Fatal(err)
-	}
-	return rebuild(t, g, typ, name, func(r *graph.Resource) *graph.Resource {
-		out, err := p.Set(property.New(r.Inputs), v)
-		if err != nil {
-			t.Fatalf("setting %s: %v", path, err)
+	return mutated(t, g, typ, name, func(r *graph.Resource) {
+		var err error
+		if r.Inputs, err = graph.SetInput(r.Inputs, path, v); err != nil {
+			t.Fatal(err)
 		}
-		r.Inputs = out.AsMap()
-		return r
 	})
 }
 
@@ -299,13 +280,17 @@ func TestEachSecretControlFailsOnTheResourceAndPropertyBroken(t *testing.T) {
 		break_                          func(t *testing.T) *graph.Graph
 	}{
 		{"AWS-managed key", "SEC-001", secretURN, "kmsKeyId", "absent", func(t *testing.T) *graph.Graph {
-			return rebuild(t, base, tSecret, "db", func(r *graph.Resource) *graph.Resource { r.Inputs = r.Inputs.Delete("kmsKeyId"); return r })
+			return mutated(t, base, tSecret, "db", func(r *graph.Resource) { r.Inputs = r.Inputs.Delete("kmsKeyId") })
 		}},
 		{"force delete", "SEC-001", secretURN, "recoveryWindowInDays", "0", func(t *testing.T) *graph.Graph {
 			return setInput(t, base, tSecret, "db", "recoveryWindowInDays", property.New(0.0))
 		}},
 		{"no resource policy", "SEC-002", secretURN, "policy", "none", func(t *testing.T) *graph.Graph {
-			return rebuild(t, base, tPolicy, "db-policy", func(*graph.Resource) *graph.Resource { return nil })
+			g, err := base.Without(policyURN)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return g
 		}},
 		{"policy of another secret", "SEC-002", secretURN, "policy", "none", func(t *testing.T) *graph.Graph {
 			return setInput(t, base, tPolicy, "db-policy", "secretArn", property.New("arn:aws:secretsmanager:eu-west-1:123456789012:secret:other-abcdef"))
@@ -313,7 +298,11 @@ func TestEachSecretControlFailsOnTheResourceAndPropertyBroken(t *testing.T) {
 		{"second resource policy", "SEC-002", policyURN + "-2", "secretArn", "", func(t *testing.T) *graph.Graph {
 			p := *named(t, base, tPolicy, "db-policy")
 			p.URN, p.Name = p.URN+"-2", p.Name+"-2"
-			return rebuild(t, base, tPolicy, "db-policy", func(r *graph.Resource) *graph.Resource { return r }, &p)
+			g, err := graph.New(base.Project, base.Stack, append(base.Resources(), &p))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return g
 		}},
 		{"public policies not blocked", "SEC-002", policyURN, "blockPublicPolicy", "false", func(t *testing.T) *graph.Graph {
 			return setInput(t, base, tPolicy, "db-policy", "blockPublicPolicy", property.New(false))

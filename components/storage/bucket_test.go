@@ -502,36 +502,11 @@ func recordLogAndUploads(t *testing.T) *graph.Graph {
 	return g
 }
 
-// mutated returns a copy of g in which the resource (typ, name) is changed by edit.
-func mutated(t *testing.T, g *graph.Graph, typ, name string, edit func(r *graph.Resource)) *graph.Graph {
-	t.Helper()
-	target := named(t, g, typ, name)
-	var rs []*graph.Resource
-	for _, r := range g.Resources() {
-		c := *r
-		if r.URN == target.URN {
-			edit(&c)
-		}
-		rs = append(rs, &c)
-	}
-	out, err := graph.New(g.Project, g.Stack, rs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
-// without returns a copy of g without the resource (typ, name).
+// without returns a breaker dropping the resource (typ, name).
 func without(typ, name string) func(*testing.T, *graph.Graph) *graph.Graph {
 	return func(t *testing.T, g *graph.Graph) *graph.Graph {
-		target := named(t, g, typ, name)
-		var rs []*graph.Resource
-		for _, r := range g.Resources() {
-			if r.URN != target.URN {
-				rs = append(rs, r)
-			}
-		}
-		out, err := graph.New(g.Project, g.Stack, rs)
+		t.Helper()
+		out, err := g.Without(named(t, g, typ, name).URN)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -542,17 +517,16 @@ func without(typ, name string) func(*testing.T, *graph.Graph) *graph.Graph {
 // setInput returns a breaker replacing the input at path of (typ, name) with v.
 func setInput(typ, name, path string, v property.Value) func(*testing.T, *graph.Graph) *graph.Graph {
 	return func(t *testing.T, g *graph.Graph) *graph.Graph {
-		var p property.Path
-		if err := p.UnmarshalText([]byte(path)); err != nil {
+		t.Helper()
+		r := named(t, g, typ, name)
+		in, err := graph.SetInput(r.Inputs, path, v)
+		if err == nil {
+			g, err = g.With(r.URN, func(r *graph.Resource) { r.Inputs = in })
+		}
+		if err != nil {
 			t.Fatal(err)
 		}
-		return mutated(t, g, typ, name, func(r *graph.Resource) {
-			out, err := p.Set(property.New(r.Inputs), v)
-			if err != nil {
-				t.Fatalf("setting %s: %v", path, err)
-			}
-			r.Inputs = out.AsMap()
-		})
+		return g
 	}
 }
 
