@@ -18,6 +18,7 @@ type Resource struct {
 	Type           string       // type token, e.g. "aws:ec2/vpc:Vpc"
 	Name           string       // logical name
 	Custom         bool         // false for component resources (and the stack)
+	Remote         bool         // a remote (provider-implemented) component: its children are not recorded
 	Parent         string       // parent URN; empty only for the stack
 	Dependencies   []string     // explicit and implicit dependency URNs, sorted
 	Provider       string       // provider reference, if any

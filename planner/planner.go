@@ -155,16 +155,30 @@ func (p *Plan) Tree() string {
 		}
 		counts[o][r.Type]++
 	}
-	for _, c := range p.components() {
-		depth := len(p.Graph.Ancestors(c))
+	// Walk the component tree from the stack, children in URN order.
+	var walk func(c *graph.Resource, depth int)
+	walk = func(c *graph.Resource, depth int) {
 		total := 0
 		for _, n := range counts[c.URN] {
 			total += n
 		}
-		fmt.Fprintf(&b, "%s%s %s (%d resources)\n", strings.Repeat("  ", depth), c.Type, c.Name, total)
-		for _, typ := range slices.Sorted(maps.Keys(counts[c.URN])) {
-			fmt.Fprintf(&b, "%s  %3d × %s\n", strings.Repeat("  ", depth), counts[c.URN][typ], typ)
+		indent := strings.Repeat("  ", depth)
+		if c.Remote {
+			fmt.Fprintf(&b, "%s%s %s (remote component: its inputs are recorded, its children exist only in a real preview)\n", indent, c.Type, c.Name)
+		} else {
+			fmt.Fprintf(&b, "%s%s %s (%d resources)\n", indent, c.Type, c.Name, total)
 		}
+		for _, typ := range slices.Sorted(maps.Keys(counts[c.URN])) {
+			fmt.Fprintf(&b, "%s  %3d × %s\n", indent, counts[c.URN][typ], typ)
+		}
+		for _, child := range p.Graph.Children(c.URN) {
+			if !child.Custom {
+				walk(child, depth+1)
+			}
+		}
+	}
+	for _, stack := range p.Graph.OfType(graph.StackType) {
+		walk(stack, 0)
 	}
 	if len(p.Graph.Placeholders) > 0 {
 		fmt.Fprintf(&b, "\nNote: secure config values cannot be decrypted offline; a placeholder (%q) stands in for: %s\n",
@@ -196,6 +210,7 @@ type jsonResource struct {
 	Type           string         `json:"type"`
 	Name           string         `json:"name"`
 	Custom         bool           `json:"custom"`
+	Remote         bool           `json:"remote,omitempty"`
 	Parent         string         `json:"parent,omitempty"`
 	Dependencies   []string       `json:"dependencies,omitempty"`
 	Provider       string         `json:"provider,omitempty"`
@@ -229,7 +244,7 @@ func (p *Plan) JSON() ([]byte, error) {
 	}{Project: p.Graph.Project, Stack: p.Graph.Stack, Environment: string(p.Config.Environment),
 		Placeholders: p.Graph.Placeholders, Counts: p.Graph.CountByType()}
 	for _, r := range p.Graph.Resources() {
-		doc.Resources = append(doc.Resources, jsonResource{URN: r.URN, Type: r.Type, Name: r.Name, Custom: r.Custom,
+		doc.Resources = append(doc.Resources, jsonResource{URN: r.URN, Type: r.Type, Name: r.Name, Custom: r.Custom, Remote: r.Remote,
 			Parent: r.Parent, Dependencies: r.Dependencies, Provider: r.Provider, Protect: r.Protect,
 			RetainOnDelete: r.RetainOnDelete, IgnoreChanges: r.IgnoreChanges, ImportID: r.ImportID,
 			Inputs: graph.PlainMap(r.Inputs)})

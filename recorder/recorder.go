@@ -149,6 +149,7 @@ func (r *recording) add(m *mocks, args pulumi.MockResourceArgs, id string, outpu
 		res.RetainOnDelete = rpc.GetRetainOnDelete()
 		res.IgnoreChanges = slices.Sorted(slices.Values(rpc.GetIgnoreChanges()))
 		res.ImportID = rpc.GetImportId()
+		res.Remote = rpc.GetRemote()
 	} else if rpc := args.ReadRPC; rpc != nil {
 		parent = rpc.GetParent()
 		res.Read = true

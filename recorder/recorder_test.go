@@ -133,3 +133,24 @@ func TestStackResourceIsRecorded(t *testing.T) {
 		t.Errorf("stack resources %v", s)
 	}
 }
+
+func TestRemoteComponentsAreMarked(t *testing.T) {
+	g, err := recorder.Record(recorder.Options{Stack: "dev"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eks, err := g.Named("eks:index:Cluster", "platform-dev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	local, err := g.Named("platform:cluster:Cluster", "platform-dev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !eks.Remote || eks.Custom || local.Remote {
+		t.Errorf("eks remote=%v custom=%v; local component remote=%v", eks.Remote, eks.Custom, local.Remote)
+	}
+	if kubeconfig, ok := eks.Outputs.GetOk("kubeconfigJson"); !ok || !kubeconfig.IsString() {
+		t.Errorf("the remote cluster's plain kubeconfigJson output is missing")
+	}
+}
