@@ -213,9 +213,12 @@ const (
 )
 
 var (
+	// SingletonModes are the ways an account-wide guardrail can be handled.
 	SingletonModes = []string{Manage, Organization}
-	S3Encryptions  = []string{"AES256", "aws:kms"}
-	DynamoDBKeys   = []string{"aws-owned", "customer"}
+	// S3Encryptions are the bucket default encryptions: SSE-S3 or SSE-KMS.
+	S3Encryptions = []string{"AES256", "aws:kms"}
+	// DynamoDBKeys are the table key choices.
+	DynamoDBKeys = []string{"aws-owned", "customer"}
 )
 
 // Limits that validation enforces.

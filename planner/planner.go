@@ -68,13 +68,13 @@ func Make(opts Options) (*Plan, error) {
 
 // Write prints the tree and the control results to w and, if out is set, writes the files.
 func (p *Plan) Write(w io.Writer, out string) error {
-	fmt.Fprint(w, p.Tree())
-	fmt.Fprintln(w)
-	fmt.Fprint(w, p.ResultsText())
+	if _, err := io.WriteString(w, p.Tree()+"\n"+p.ResultsText()); err != nil {
+		return err
+	}
 	if out == "" {
 		return nil
 	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
+	if err := os.MkdirAll(out, 0o750); err != nil {
 		return err
 	}
 	planJSON, err := p.JSON()
@@ -87,12 +87,12 @@ func (p *Plan) Write(w io.Writer, out string) error {
 		"components.mmd": []byte(p.Mermaid()),
 	}
 	for _, name := range slices.Sorted(maps.Keys(files)) {
-		if err := os.WriteFile(filepath.Join(out, name), files[name], 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(out, name), files[name], 0o600); err != nil {
 			return err
 		}
 	}
-	fmt.Fprintf(w, "\nwrote %s\n", strings.Join(prefixed(out, slices.Sorted(maps.Keys(files))), ", "))
-	return nil
+	_, err = fmt.Fprintf(w, "\nwrote %s\n", strings.Join(prefixed(out, slices.Sorted(maps.Keys(files))), ", "))
+	return err
 }
 
 func prefixed(dir string, names []string) []string {

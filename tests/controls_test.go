@@ -65,11 +65,11 @@ func ofTypeNamed(t *testing.T, g *graph.Graph, typ, part string) *graph.Resource
 // brokenCase breaks one thing in the recorded prod graph; the control must fail on exactly the
 // named resource.
 type brokenCase struct {
-	name     string
-	control  string
-	break_   func(t *testing.T, g *graph.Graph) *graph.Graph
-	wantURN  string // suffix of the URN the finding must name
-	wantPath string
+	name       string
+	control    string
+	breakGraph func(t *testing.T, g *graph.Graph) *graph.Graph
+	wantURN    string // suffix of the URN the finding must name
+	wantPath   string
 }
 
 func editInputs(typ, name string, edit func(t *testing.T, in property.Map) property.Map) func(*testing.T, *graph.Graph) *graph.Graph {
@@ -94,91 +94,91 @@ const p = "platform-prod"
 
 var brokenCases = []brokenCase{
 	{name: "two private subnets in one zone", control: "NET-001",
-		break_:  setInput(tSubnet, p+"-private-eu-west-1b", "availabilityZone", str("eu-west-1a")),
-		wantURN: "::" + p + "-private-eu-west-1a", wantPath: "availabilityZone"},
+		breakGraph: setInput(tSubnet, p+"-private-eu-west-1b", "availabilityZone", str("eu-west-1a")),
+		wantURN:    "::" + p + "-private-eu-west-1a", wantPath: "availabilityZone"},
 	{name: "subnet without a tier tag", control: "NET-001",
-		break_:  setInput(tSubnet, p+"-public-eu-west-1c", "tags", property.New(map[string]property.Value{"Name": str("x")})),
-		wantURN: "::" + p + "-public-eu-west-1c", wantPath: "tags"},
+		breakGraph: setInput(tSubnet, p+"-public-eu-west-1c", "tags", property.New(map[string]property.Value{"Name": str("x")})),
+		wantURN:    "::" + p + "-public-eu-west-1c", wantPath: "tags"},
 	{name: "public IPs on launch", control: "NET-002",
-		break_:  setInput(tSubnet, p+"-public-eu-west-1a", "mapPublicIpOnLaunch", property.New(true)),
-		wantURN: "::" + p + "-public-eu-west-1a", wantPath: "mapPublicIpOnLaunch"},
+		breakGraph: setInput(tSubnet, p+"-public-eu-west-1a", "mapPublicIpOnLaunch", property.New(true)),
+		wantURN:    "::" + p + "-public-eu-west-1a", wantPath: "mapPublicIpOnLaunch"},
 	{name: "interface endpoint placed in a public subnet", control: "NET-003",
-		break_: func(t *testing.T, g *graph.Graph) *graph.Graph {
+		breakGraph: func(t *testing.T, g *graph.Graph) *graph.Graph {
 			pub := idOf(t, g, tSubnet, p+"-public-eu-west-1a")
 			return setInput(tEndpoint, p+"-sts", "subnetIds[0]", pub)(t, g)
 		},
 		wantURN: "::" + p + "-sts", wantPath: "subnetIds"},
 	{name: "private default route to the internet gateway", control: "NET-004",
-		break_: func(t *testing.T, g *graph.Graph) *graph.Graph {
+		breakGraph: func(t *testing.T, g *graph.Graph) *graph.Graph {
 			igw := idOf(t, g, "aws:ec2/internetGateway:InternetGateway", p)
 			route := property.New(map[string]property.Value{"cidrBlock": str("0.0.0.0/0"), "gatewayId": igw})
 			return setInput(tRT, p+"-private-eu-west-1b", "routes[0]", route)(t, g)
 		},
 		wantURN: "::" + p + "-private-eu-west-1b", wantPath: "routes[0].gatewayId"},
 	{name: "prod zone routed through another zone's NAT", control: "NET-005",
-		break_: func(t *testing.T, g *graph.Graph) *graph.Graph {
+		breakGraph: func(t *testing.T, g *graph.Graph) *graph.Graph {
 			nat := idOf(t, g, "aws:ec2/natGateway:NatGateway", p+"-nat-eu-west-1a")
 			return setInput(tRT, p+"-private-eu-west-1c", "routes[0].natGatewayId", nat)(t, g)
 		},
 		wantURN: "::" + p + "-private-eu-west-1c", wantPath: "routes[0].natGatewayId"},
 	{name: "default security group keeps a rule", control: "NET-006",
-		break_: setInput(tDefaultSG, p+"-default", "ingress", property.New([]property.Value{
+		breakGraph: setInput(tDefaultSG, p+"-default", "ingress", property.New([]property.Value{
 			property.New(map[string]property.Value{"protocol": str("-1"), "self": property.New(true)})})),
 		wantURN: "::" + p + "-default", wantPath: "ingress"},
 	{name: "default security group not adopted", control: "NET-006",
-		break_: func(t *testing.T, g *graph.Graph) *graph.Graph {
+		breakGraph: func(t *testing.T, g *graph.Graph) *graph.Graph {
 			return without(t, g, tDefaultSG, p+"-default")
 		},
 		wantURN: "aws:ec2/vpc:Vpc::" + p, wantPath: "defaultSecurityGroupId"},
 	{name: "flow log of rejected traffic only", control: "NET-007",
-		break_:  setInput(tFlowLog, p, "trafficType", str("REJECT")),
-		wantURN: "aws:ec2/flowLog:FlowLog::" + p, wantPath: "trafficType"},
+		breakGraph: setInput(tFlowLog, p, "trafficType", str("REJECT")),
+		wantURN:    "aws:ec2/flowLog:FlowLog::" + p, wantPath: "trafficType"},
 	{name: "no flow log", control: "NET-007",
-		break_:  func(t *testing.T, g *graph.Graph) *graph.Graph { return without(t, g, tFlowLog, p) },
-		wantURN: "aws:ec2/vpc:Vpc::" + p, wantPath: "flowLog"},
+		breakGraph: func(t *testing.T, g *graph.Graph) *graph.Graph { return without(t, g, tFlowLog, p) },
+		wantURN:    "aws:ec2/vpc:Vpc::" + p, wantPath: "flowLog"},
 	{name: "flow-log group kept 30 days in prod", control: "NET-007",
-		break_:  setInput(tLogGroup, p+"-flow-logs", "retentionInDays", property.New(30.0)),
-		wantURN: "::" + p + "-flow-logs", wantPath: "retentionInDays"},
+		breakGraph: setInput(tLogGroup, p+"-flow-logs", "retentionInDays", property.New(30.0)),
+		wantURN:    "::" + p + "-flow-logs", wantPath: "retentionInDays"},
 	{name: "endpoint security group open to the world", control: "NET-008",
-		break_:  setInput(tSG, p+"-endpoints", "ingress[0].cidrBlocks[0]", str("0.0.0.0/0")),
-		wantURN: "::" + p + "-endpoints", wantPath: "ingress[0].cidrBlocks"},
+		breakGraph: setInput(tSG, p+"-endpoints", "ingress[0].cidrBlocks[0]", str("0.0.0.0/0")),
+		wantURN:    "::" + p + "-endpoints", wantPath: "ingress[0].cidrBlocks"},
 	{name: "key rotation off", control: "KMS-001",
-		break_:  setInput(tKey, p+"-data", "enableKeyRotation", property.New(false)),
-		wantURN: "::" + p + "-data", wantPath: "enableKeyRotation"},
+		breakGraph: setInput(tKey, p+"-data", "enableKeyRotation", property.New(false)),
+		wantURN:    "::" + p + "-data", wantPath: "enableKeyRotation"},
 	{name: "key without a policy", control: "KMS-002",
-		break_:  deleteInput(tKey, p+"-logs", "policy"),
-		wantURN: "::" + p + "-logs", wantPath: "policy"},
+		breakGraph: deleteInput(tKey, p+"-logs", "policy"),
+		wantURN:    "::" + p + "-logs", wantPath: "policy"},
 	{name: "key policy open to everyone", control: "KMS-002",
-		break_: setInput(tKey, p+"-cluster", "policy", str(`{"Version":"2012-10-17","Statement":[
+		breakGraph: setInput(tKey, p+"-cluster", "policy", str(`{"Version":"2012-10-17","Statement":[
 			{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"kms:*","Resource":"*"},
 			{"Sid":"Public","Effect":"Allow","Principal":"*","Action":"kms:Decrypt","Resource":"*"}]}`)),
 		wantURN: "::" + p + "-cluster", wantPath: "policy.Statement[1]"},
 	{name: "key policy without the account root", control: "KMS-002",
-		break_: setInput(tKey, p+"-cluster", "policy", str(`{"Version":"2012-10-17","Statement":[
+		breakGraph: setInput(tKey, p+"-cluster", "policy", str(`{"Version":"2012-10-17","Statement":[
 			{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:role/admin"},"Action":"kms:*","Resource":"*"}]}`)),
 		wantURN: "::" + p + "-cluster", wantPath: "policy"},
 	{name: "key deletion window left to the default", control: "KMS-003",
-		break_:  deleteInput(tKey, p+"-data", "deletionWindowInDays"),
-		wantURN: "::" + p + "-data", wantPath: "deletionWindowInDays"},
+		breakGraph: deleteInput(tKey, p+"-data", "deletionWindowInDays"),
+		wantURN:    "::" + p + "-data", wantPath: "deletionWindowInDays"},
 	{name: "key without an alias", control: "KMS-003",
-		break_:  func(t *testing.T, g *graph.Graph) *graph.Graph { return without(t, g, tAlias, p+"-logs") },
-		wantURN: "aws:kms/key:Key::" + p + "-logs", wantPath: "alias"},
+		breakGraph: func(t *testing.T, g *graph.Graph) *graph.Graph { return without(t, g, tAlias, p+"-logs") },
+		wantURN:    "aws:kms/key:Key::" + p + "-logs", wantPath: "alias"},
 	{name: "log group not encrypted", control: "LOG-001",
-		break_:  deleteInput(tLogGroup, p+"-flow-logs", "kmsKeyId"),
-		wantURN: "::" + p + "-flow-logs", wantPath: "kmsKeyId"},
+		breakGraph: deleteInput(tLogGroup, p+"-flow-logs", "kmsKeyId"),
+		wantURN:    "::" + p + "-flow-logs", wantPath: "kmsKeyId"},
 	{name: "role anyone may assume", control: "IAM-001",
-		break_: setInput(tRole, p+"-flow-logs", "assumeRolePolicy", str(
+		breakGraph: setInput(tRole, p+"-flow-logs", "assumeRolePolicy", str(
 			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"sts:AssumeRole"}]}`)),
 		wantURN: "::" + p + "-flow-logs", wantPath: "assumeRolePolicy.Statement[0].Principal"},
 	{name: "role policy with a wildcard action", control: "IAM-002",
-		break_: setInput(tRolePol, p+"-flow-logs", "policy", str(
+		breakGraph: setInput(tRolePol, p+"-flow-logs", "policy", str(
 			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"logs:*","Resource":"*"}]}`)),
 		wantURN: "::" + p + "-flow-logs", wantPath: "policy.Statement[0].Action[0]"},
 	{name: "private endpoint off", control: "EKS-001",
-		break_:  setInput(tEKS, p, "endpointPrivateAccess", property.New(false)),
-		wantURN: "eks:index:Cluster::" + p, wantPath: "endpointPrivateAccess"},
+		breakGraph: setInput(tEKS, p, "endpointPrivateAccess", property.New(false)),
+		wantURN:    "eks:index:Cluster::" + p, wantPath: "endpointPrivateAccess"},
 	{name: "public endpoint open to the internet", control: "EKS-001",
-		break_: func(t *testing.T, g *graph.Graph) *graph.Graph {
+		breakGraph: func(t *testing.T, g *graph.Graph) *graph.Graph {
 			g = setInput(tEKS, p, "endpointPublicAccess", property.New(true))(t, g)
 			return editInputs(tEKS, p, func(_ *testing.T, in property.Map) property.Map {
 				return in.Set("publicAccessCidrs", property.New([]property.Value{str("0.0.0.0/0")}))
@@ -186,71 +186,71 @@ var brokenCases = []brokenCase{
 		},
 		wantURN: "eks:index:Cluster::" + p, wantPath: "publicAccessCidrs[0]"},
 	{name: "audit log off", control: "EKS-002",
-		break_:  setInput(tEKS, p, "enabledClusterLogTypes", property.New([]property.Value{str("api"), str("authenticator")})),
-		wantURN: "eks:index:Cluster::" + p, wantPath: "enabledClusterLogTypes"},
+		breakGraph: setInput(tEKS, p, "enabledClusterLogTypes", property.New([]property.Value{str("api"), str("authenticator")})),
+		wantURN:    "eks:index:Cluster::" + p, wantPath: "enabledClusterLogTypes"},
 	{name: "no pre-created control-plane log group", control: "EKS-003",
-		break_:  func(t *testing.T, g *graph.Graph) *graph.Graph { return without(t, g, tLogGroup, p+"-control-plane") },
-		wantURN: "eks:index:Cluster::" + p, wantPath: "logGroup"},
+		breakGraph: func(t *testing.T, g *graph.Graph) *graph.Graph { return without(t, g, tLogGroup, p+"-control-plane") },
+		wantURN:    "eks:index:Cluster::" + p, wantPath: "logGroup"},
 	{name: "control-plane logs kept 30 days in prod", control: "EKS-003",
-		break_:  setInput(tLogGroup, p+"-control-plane", "retentionInDays", property.New(30.0)),
-		wantURN: "::" + p + "-control-plane", wantPath: "retentionInDays"},
+		breakGraph: setInput(tLogGroup, p+"-control-plane", "retentionInDays", property.New(30.0)),
+		wantURN:    "::" + p + "-control-plane", wantPath: "retentionInDays"},
 	{name: "secrets not envelope-encrypted", control: "EKS-004",
-		break_:  deleteInput(tEKS, p, "encryptionConfigKeyArn"),
-		wantURN: "eks:index:Cluster::" + p, wantPath: "encryptionConfigKeyArn"},
+		breakGraph: deleteInput(tEKS, p, "encryptionConfigKeyArn"),
+		wantURN:    "eks:index:Cluster::" + p, wantPath: "encryptionConfigKeyArn"},
 	{name: "no OIDC provider", control: "EKS-005",
-		break_:  setInput(tEKS, p, "createOidcProvider", property.New(false)),
-		wantURN: "eks:index:Cluster::" + p, wantPath: "createOidcProvider"},
+		breakGraph: setInput(tEKS, p, "createOidcProvider", property.New(false)),
+		wantURN:    "eks:index:Cluster::" + p, wantPath: "createOidcProvider"},
 	{name: "aws-auth ConfigMap authentication", control: "EKS-006",
-		break_:  setInput(tEKS, p, "authenticationMode", str("CONFIG_MAP")),
-		wantURN: "eks:index:Cluster::" + p, wantPath: "authenticationMode"},
+		breakGraph: setInput(tEKS, p, "authenticationMode", str("CONFIG_MAP")),
+		wantURN:    "eks:index:Cluster::" + p, wantPath: "authenticationMode"},
 	{name: "principal mapped to system:masters", control: "EKS-007",
-		break_: func(t *testing.T, g *graph.Graph) *graph.Graph {
+		breakGraph: func(t *testing.T, g *graph.Graph) *graph.Graph {
 			e := ofTypeNamed(t, g, tEntry, "-developer-")
 			return setInput(tEntry, e.Name, "kubernetesGroups[0]", str("system:masters"))(t, g)
 		},
 		wantURN: "-developer-", wantPath: "kubernetesGroups[0]"},
 	{name: "gitops granted cluster-wide", control: "EKS-007",
-		break_: func(t *testing.T, g *graph.Graph) *graph.Graph {
+		breakGraph: func(t *testing.T, g *graph.Graph) *graph.Graph {
 			a := ofTypeNamed(t, g, tAssoc, "-gitops-")
 			return setInput(tAssoc, a.Name, "accessScope", property.New(map[string]property.Value{"type": str("cluster")}))(t, g)
 		},
 		wantURN: "-gitops-", wantPath: "accessScope"},
 	{name: "developers given the admin policy", control: "EKS-007",
-		break_: func(t *testing.T, g *graph.Graph) *graph.Graph {
+		breakGraph: func(t *testing.T, g *graph.Graph) *graph.Graph {
 			a := ofTypeNamed(t, g, tAssoc, "-developer-")
 			return setInput(tAssoc, a.Name, "policyArn", str("arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"))(t, g)
 		},
 		wantURN: "-developer-", wantPath: "policyArn"},
 	{name: "default node group kept", control: "EKS-008",
-		break_:  setInput(tEKS, p, "skipDefaultNodeGroup", property.New(false)),
-		wantURN: "eks:index:Cluster::" + p, wantPath: "skipDefaultNodeGroup"},
+		breakGraph: setInput(tEKS, p, "skipDefaultNodeGroup", property.New(false)),
+		wantURN:    "eks:index:Cluster::" + p, wantPath: "skipDefaultNodeGroup"},
 	{name: "nodes in a public subnet", control: "EKS-009",
-		break_: func(t *testing.T, g *graph.Graph) *graph.Graph {
+		breakGraph: func(t *testing.T, g *graph.Graph) *graph.Graph {
 			return setInput(tNodeGroup, p+"-system", "subnetIds[1]", idOf(t, g, tSubnet, p+"-public-eu-west-1b"))(t, g)
 		},
 		wantURN: "aws:eks/nodeGroup:NodeGroup::" + p + "-system", wantPath: "subnetIds[1]"},
 	{name: "SSH to nodes", control: "EKS-009",
-		break_: editInputs(tNodeGroup, p+"-system", func(_ *testing.T, in property.Map) property.Map {
+		breakGraph: editInputs(tNodeGroup, p+"-system", func(_ *testing.T, in property.Map) property.Map {
 			return in.Set("remoteAccess", property.New(map[string]property.Value{"ec2SshKey": str("ops")}))
 		}),
 		wantURN: "aws:eks/nodeGroup:NodeGroup::" + p + "-system", wantPath: "remoteAccess"},
 	{name: "IMDSv1 allowed", control: "EKS-010",
-		break_:  setInput(tLT, p+"-system", "metadataOptions.httpTokens", str("optional")),
-		wantURN: "aws:ec2/launchTemplate:LaunchTemplate::" + p + "-system", wantPath: "metadataOptions.httpTokens"},
+		breakGraph: setInput(tLT, p+"-system", "metadataOptions.httpTokens", str("optional")),
+		wantURN:    "aws:ec2/launchTemplate:LaunchTemplate::" + p + "-system", wantPath: "metadataOptions.httpTokens"},
 	{name: "metadata reachable from pods", control: "EKS-010",
-		break_:  setInput(tLT, p+"-system", "metadataOptions.httpPutResponseHopLimit", property.New(2.0)),
-		wantURN: "aws:ec2/launchTemplate:LaunchTemplate::" + p + "-system", wantPath: "metadataOptions.httpPutResponseHopLimit"},
+		breakGraph: setInput(tLT, p+"-system", "metadataOptions.httpPutResponseHopLimit", property.New(2.0)),
+		wantURN:    "aws:ec2/launchTemplate:LaunchTemplate::" + p + "-system", wantPath: "metadataOptions.httpPutResponseHopLimit"},
 	{name: "unencrypted root volume", control: "EKS-011",
-		break_:  setInput(tLT, p+"-system", "blockDeviceMappings[0].ebs.encrypted", str("false")),
-		wantURN: "aws:ec2/launchTemplate:LaunchTemplate::" + p + "-system", wantPath: "blockDeviceMappings[0].ebs.encrypted"},
+		breakGraph: setInput(tLT, p+"-system", "blockDeviceMappings[0].ebs.encrypted", str("false")),
+		wantURN:    "aws:ec2/launchTemplate:LaunchTemplate::" + p + "-system", wantPath: "blockDeviceMappings[0].ebs.encrypted"},
 	{name: "node role made administrator", control: "EKS-012",
-		break_:  setInput(tAttach, p+"-node-AmazonEKSWorkerNodePolicy", "policyArn", str("arn:aws:iam::aws:policy/AdministratorAccess")),
-		wantURN: "aws:iam/role:Role::" + p + "-node", wantPath: "attachedPolicies"},
+		breakGraph: setInput(tAttach, p+"-node-AmazonEKSWorkerNodePolicy", "policyArn", str("arn:aws:iam::aws:policy/AdministratorAccess")),
+		wantURN:    "aws:iam/role:Role::" + p + "-node", wantPath: "attachedPolicies"},
 	{name: "network policy enforcement off", control: "EKS-013",
-		break_:  setInput(tAddon, p+"-vpc-cni", "configurationValues", str(`{"enableNetworkPolicy":"false"}`)),
-		wantURN: "aws:eks/addon:Addon::" + p + "-vpc-cni", wantPath: "configurationValues"},
+		breakGraph: setInput(tAddon, p+"-vpc-cni", "configurationValues", str(`{"enableNetworkPolicy":"false"}`)),
+		wantURN:    "aws:eks/addon:Addon::" + p + "-vpc-cni", wantPath: "configurationValues"},
 	{name: "nodes start before the CNI", control: "EKS-013",
-		break_: func(t *testing.T, g *graph.Graph) *graph.Graph {
+		breakGraph: func(t *testing.T, g *graph.Graph) *graph.Graph {
 			cni := named(t, g, tAddon, p+"-vpc-cni")
 			return mutated(t, g, tNodeGroup, p+"-system", func(r *graph.Resource) {
 				r.Dependencies = slices.DeleteFunc(slices.Clone(r.Dependencies), func(d string) bool { return d == cni.URN })
@@ -258,21 +258,21 @@ var brokenCases = []brokenCase{
 		},
 		wantURN: "aws:eks/nodeGroup:NodeGroup::" + p + "-system", wantPath: "dependsOn"},
 	{name: "CNI on the node role", control: "EKS-014",
-		break_: func(t *testing.T, g *graph.Graph) *graph.Graph {
+		breakGraph: func(t *testing.T, g *graph.Graph) *graph.Graph {
 			nodeRole, _ := named(t, g, tRole, p+"-node").Outputs.GetOk("arn")
 			return setInput(tAddon, p+"-vpc-cni", "serviceAccountRoleArn", nodeRole)(t, g)
 		},
 		wantURN: "aws:eks/addon:Addon::" + p + "-vpc-cni", wantPath: "serviceAccountRoleArn"},
 	{name: "IRSA trust for any service account of a namespace", control: "IAM-003",
-		break_: setInput(tRole, p+"-vpc-cni", "assumeRolePolicy", str(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+		breakGraph: setInput(tRole, p+"-vpc-cni", "assumeRolePolicy", str(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
 			"Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/X"},
 			"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringLike":{"oidc.eks.eu-west-1.amazonaws.com/id/X:sub":"system:serviceaccount:kube-system:*"}}}]}`)),
 		wantURN: "aws:iam/role:Role::" + p + "-vpc-cni", wantPath: "assumeRolePolicy.Statement[0].Condition.StringEquals.sub"},
 	{name: "unencrypted default StorageClass", control: "STO-001",
-		break_:  setInput(tSC, p+"-encrypted-gp3", `parameters["encrypted"]`, str("false")),
-		wantURN: "::" + p + "-encrypted-gp3", wantPath: "parameters.encrypted"},
+		breakGraph: setInput(tSC, p+"-encrypted-gp3", `parameters["encrypted"]`, str("false")),
+		wantURN:    "::" + p + "-encrypted-gp3", wantPath: "parameters.encrypted"},
 	{name: "prod key neither protected nor retained", control: "STATE-001",
-		break_: func(t *testing.T, g *graph.Graph) *graph.Graph {
+		breakGraph: func(t *testing.T, g *graph.Graph) *graph.Graph {
 			return mutated(t, g, tKey, p+"-data", func(r *graph.Resource) { r.Protect, r.RetainOnDelete = false, false })
 		},
 		wantURN: "aws:kms/key:Key::" + p + "-data", wantPath: "options.protect"},
@@ -291,7 +291,7 @@ func TestEachControlFailsOnABrokenInput(t *testing.T) {
 			if r := c.Run(controls.Target{Graph: base, Environment: "prod"}); r.Status != controls.Pass {
 				t.Fatalf("%s does not pass on the unbroken graph: %v %v", tc.control, r.Status, r.Findings)
 			}
-			r := c.Run(controls.Target{Graph: tc.break_(t, base), Environment: "prod"})
+			r := c.Run(controls.Target{Graph: tc.breakGraph(t, base), Environment: "prod"})
 			if r.Status != controls.Fail {
 				t.Fatalf("%s status %s on a broken graph, want fail", tc.control, r.Status)
 			}

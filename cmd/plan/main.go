@@ -21,9 +21,10 @@ func main() {
 	out := flag.String("out", "", "output folder (default out/<stack>; \"-\" writes no files)")
 	dir := flag.String("dir", "", "project directory holding Pulumi.yaml (default: found upwards)")
 	flag.Parse()
-	if *out == "" {
+	switch *out {
+	case "":
 		*out = filepath.Join("out", *stack)
-	} else if *out == "-" {
+	case "-":
 		*out = ""
 	}
 	p, err := planner.Make(planner.Options{Dir: *dir, Stack: *stack})

@@ -284,7 +284,7 @@ func TestEachDynamoDBControlFailsOnTheTableItsPropertyIsBrokenOn(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name, control, path, value string
-		break_                     func(t *testing.T, g *graph.Graph) *graph.Graph
+		breakGraph                 func(t *testing.T, g *graph.Graph) *graph.Graph
 	}{
 		{"AWS-owned key", "DDB-001", "serverSideEncryption.enabled", "false", func(t *testing.T, g *graph.Graph) *graph.Graph {
 			return setInput(t, g, tTable, "orders", "serverSideEncryption.enabled", property.New(false))
@@ -305,7 +305,7 @@ func TestEachDynamoDBControlFailsOnTheTableItsPropertyIsBrokenOn(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			broken := tc.break_(t, base)
+			broken := tc.breakGraph(t, base)
 			r := run(t, tc.control, broken, "prod")
 			if r.Status != controls.Fail || len(r.Findings) != 1 {
 				t.Fatalf("%s: %s, findings %v; want exactly one finding", tc.control, r.Status, r.Findings)

@@ -277,7 +277,7 @@ func TestEachSecretControlFailsOnTheResourceAndPropertyBroken(t *testing.T) {
 	denyAll := secrets.SecretPolicy(nil).Statements[0]
 	for _, tc := range []struct {
 		name, control, urn, path, value string
-		break_                          func(t *testing.T) *graph.Graph
+		breakGraph                      func(t *testing.T) *graph.Graph
 	}{
 		{"AWS-managed key", "SEC-001", secretURN, "kmsKeyId", "absent", func(t *testing.T) *graph.Graph {
 			return mutated(t, base, tSecret, "db", func(r *graph.Resource) { r.Inputs = r.Inputs.Delete("kmsKeyId") })
@@ -328,7 +328,7 @@ func TestEachSecretControlFailsOnTheResourceAndPropertyBroken(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			broken := tc.break_(t)
+			broken := tc.breakGraph(t)
 			r := run(t, tc.control, broken)
 			if r.Status != controls.Fail || len(r.Findings) != 1 {
 				t.Fatalf("%s: %s, findings %v; want exactly one finding", tc.control, r.Status, r.Findings)

@@ -532,10 +532,10 @@ func setInput(typ, name, path string, v property.Value) func(*testing.T, *graph.
 
 // setPolicy returns a breaker replacing the uploads bucket's policy with the document make builds
 // from the bucket ARN.
-func setPolicy(make func(arn string) iampolicy.Document) func(*testing.T, *graph.Graph) *graph.Graph {
+func setPolicy(build func(arn string) iampolicy.Document) func(*testing.T, *graph.Graph) *graph.Graph {
 	return func(t *testing.T, g *graph.Graph) *graph.Graph {
 		arn := output(t, named(t, g, tBucket, "uploads"), "arn")
-		return setInput(tPolicy, "uploads-policy", "policy", property.New(mustJSON(t, make(arn))))(t, g)
+		return setInput(tPolicy, "uploads-policy", "policy", property.New(mustJSON(t, build(arn))))(t, g)
 	}
 }
 
@@ -559,7 +559,7 @@ const (
 
 var s3BrokenCases = []struct {
 	name, control string
-	break_        func(*testing.T, *graph.Graph) *graph.Graph
+	breakGraph    func(*testing.T, *graph.Graph) *graph.Graph
 	wantURN       string // suffix of the URN the finding must name
 	wantPath      string
 }{
@@ -618,7 +618,7 @@ func TestS3ControlsPassOnBucketsAndFailOnEachBrokenInput(t *testing.T) {
 			if r := c.Run(controls.Target{Graph: base, Environment: "dev"}); r.Status != controls.Pass || r.Checked == 0 {
 				t.Fatalf("%s on the buckets as built: %s after %d checked, findings %v; want pass", tc.control, r.Status, r.Checked, r.Findings)
 			}
-			r := c.Run(controls.Target{Graph: tc.break_(t, base), Environment: "dev"})
+			r := c.Run(controls.Target{Graph: tc.breakGraph(t, base), Environment: "dev"})
 			if r.Status != controls.Fail {
 				t.Fatalf("%s status %s on a broken graph, want fail", tc.control, r.Status)
 			}
