@@ -58,7 +58,11 @@ func TestKeysFromTheRecorderContextWin(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer pctx.Close()
+	t.Cleanup(func() {
+		if err := pctx.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	keys, err := stackconfig.Keys(pctx)
 	if err != nil || !slices.Equal(keys, []string{"a:x", "b:y"}) {
 		t.Errorf("keys %v, %v", keys, err)
