@@ -55,7 +55,7 @@ func checkAccountPublicAccessBlock(t Target) (int, []Finding) {
 	}
 	var fs []Finding
 	for _, b := range blocks {
-		for _, p := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
+		for _, p := range s3PublicAccessSettings {
 			if v, _ := b.Bool(p); !v {
 				fs = append(fs, Finding{URN: b.URN, Violation: Violation{Path: p, Value: describe(b.Inputs, p), Message: "all four account-level public access settings must be on"}})
 			}

@@ -4,26 +4,18 @@ import (
 	"slices"
 )
 
-// StatefulTypes are the resource types whose loss loses data or evidence. Later capabilities add
-// theirs (buckets, tables, file systems, secrets, the cluster) here.
-var StatefulTypes = []string{typeKey, typeLogGroup, typeEKSCluster, stBucketType, stTableType, stFileSystemType, stSecretType}
-
-// Stateful resource types of the data stores.
-const (
-	stBucketType     = "aws:s3/bucketV2:BucketV2"
-	stTableType      = "aws:dynamodb/table:Table"
-	stFileSystemType = "aws:efs/fileSystem:FileSystem"
-	stSecretType     = "aws:secretsmanager/secret:Secret"
-)
+// StatefulTypes are the resource types whose loss loses data or evidence: keys, log groups, the
+// cluster, buckets, tables, file systems and secrets.
+var StatefulTypes = []string{typeKey, typeLogGroup, typeEKSCluster, s3TypeBucketV2, typeTable, typeEFSFileSystem, typeSecret}
 
 var statefulControls = []*Control{
 	{
 		ID: "STATE-001", Title: "Prod: every stateful resource is protected or retained on delete",
-		Section: section4, Requirement: "Encryption at Rest", Severity: High, Graph: checkStatefulProtected,
+		Section: section4, Requirement: reqEncryption, Severity: High, Graph: checkStatefulProtected,
 	},
 	{
 		ID: "STATE-002", Title: "Prod: no bucket can be force-destroyed with its objects",
-		Section: section4, Requirement: "Encryption at Rest", Severity: High, Graph: checkNoForceDestroy,
+		Section: section4, Requirement: reqEncryption, Severity: High, Graph: checkNoForceDestroy,
 	},
 }
 
@@ -51,7 +43,7 @@ func checkNoForceDestroy(t Target) (int, []Finding) {
 		return 0, nil
 	}
 	var fs []Finding
-	buckets := t.Graph.OfType(stBucketType)
+	buckets := t.Graph.OfType(s3TypeBucketV2)
 	for _, b := range buckets {
 		if v, _ := b.Bool("forceDestroy"); v {
 			fs = append(fs, Finding{URN: b.URN, Violation: Violation{Path: "forceDestroy", Value: "true",

@@ -99,11 +99,6 @@ func (m *mocks) arn(typ, name, id string, inputs resource.PropertyMap) string {
 	switch service {
 	case "iam":
 		return fmt.Sprintf("arn:%s:iam::%s:%s/%s", Partition, AccountID, kind, name)
-	case "s3":
-		if v := inputs["bucket"]; v.IsString() {
-			name = v.StringValue()
-		}
-		return fmt.Sprintf("arn:%s:s3:::%s", Partition, name)
 	case "kms":
 		return fmt.Sprintf("arn:%s:kms:%s:%s:key/%s", Partition, m.region, AccountID, uuidLike(id))
 	case "cloudwatch":

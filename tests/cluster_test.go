@@ -85,7 +85,7 @@ func TestClusterInputsAreSetExplicitly(t *testing.T) {
 		if wantCidrs := map[string][]string{"dev": {"203.0.113.0/24"}}[stack]; !slices.Equal(cidrs, wantCidrs) {
 			t.Errorf("%s: public access CIDRs %v, want %v", stack, cidrs, wantCidrs)
 		}
-		if !c.Protect == (stack == "prod") {
+		if c.Protect != (stack == "prod") {
 			t.Errorf("%s: cluster protect=%v", stack, c.Protect)
 		}
 	}
