@@ -5,10 +5,12 @@ go 1.26.6
 require (
 	github.com/apparentlymart/go-cidr v1.1.0
 	github.com/blang/semver v3.5.1+incompatible
+	github.com/goccy/go-yaml v1.19.2
 	github.com/pulumi/pulumi-aws/sdk/v6 v6.83.4
 	github.com/pulumi/pulumi-eks/sdk/v3 v3.9.1
 	github.com/pulumi/pulumi-kubernetes/sdk/v4 v4.32.0
 	github.com/pulumi/pulumi/sdk/v3 v3.274.1
+	go4.org/netipx v0.0.0-20231129151722-fdeea329fbba
 )
 
 require (

@@ -12,6 +12,7 @@ import (
 	"github.com/securestack/platform/eksspec"
 	"github.com/securestack/platform/graph"
 	"github.com/securestack/platform/iampolicy"
+	"github.com/securestack/platform/iprange"
 )
 
 // Resource types the cluster controls inspect.
@@ -34,17 +35,9 @@ func personaByGroup() map[string]eksspec.Persona {
 	return out
 }
 
-const (
-	section5      = "5. Monitoring & Auditing"
-	reqAuditLogs  = "Audit Logs: EKS Control Plane logs enabled (Authenticator, ControllerManager, Scheduler)."
-	reqRBAC       = "RBAC: Kubernetes RBAC restricts access to resources based on roles (dev, gitops, admin)."
-	reqNetPol     = "Network Policies: Kubernetes NetworkPolicies deny all traffic by default (`default-deny-all`), explicitly allowing only necessary communication (e.g., Frontend -> Uploader)."
-	reqEncryption = "Encryption at Rest"
-)
-
 var clusterControls = []*Control{
 	{ID: "EKS-001", Title: "API endpoint private; public access off, or on only for an allow-list (never in prod)",
-		Section: section1, Requirement: reqVPC, Severity: Critical,
+		Section: section1, Supports: []string{reqVPC}, Severity: Critical,
 		Types: []string{typeEKSCluster}, Resource: checkEndpoint, Graph: checkProdEndpointPrivate},
 	{ID: "EKS-002", Title: "All five control-plane log types are enabled",
 		Section: section5, Requirement: reqAuditLogs, Severity: High,
@@ -57,26 +50,26 @@ var clusterControls = []*Control{
 		Section: section3, Requirement: reqIRSA, Severity: High,
 		Types: []string{typeEKSCluster}, Resource: checkBoolInput("createOidcProvider", true, "IRSA needs the cluster's OIDC provider")},
 	{ID: "EKS-006", Title: "Authentication mode API (access entries, no aws-auth ConfigMap)",
-		Section: section3, Requirement: reqRBAC, Severity: High,
+		Section: section3, Supports: []string{reqRBAC}, Severity: High,
 		Types: []string{typeEKSCluster}, Resource: checkAuthMode},
 	{ID: "EKS-007", Title: "Access entries map principals to one persona group, with that persona's policy and scope",
-		Section: section3, Requirement: reqRBAC, Severity: Critical, Graph: checkAccessEntries},
+		Section: section3, Supports: []string{reqRBAC}, Severity: Critical, Graph: checkAccessEntries},
 	{ID: "EKS-008", Title: "No default (self-managed) node group",
-		Section: section1, Requirement: reqVPC, Severity: High,
+		Section: section1, Supports: []string{reqVPC}, Severity: High,
 		Types: []string{typeEKSCluster}, Resource: checkBoolInput("skipDefaultNodeGroup", true, "the default node group is self-managed, with public IPs and unencrypted volumes")},
 	{ID: "EKS-009", Title: "Node groups run only in private subnets and allow no SSH",
 		Section: section1, Requirement: reqVPC, Severity: Critical, Graph: checkNodePlacement},
 	{ID: "EKS-010", Title: "Nodes require IMDSv2 with hop limit 1",
 		Section: section3, Requirement: reqIRSA, Severity: High, Graph: checkNodeMetadata},
 	{ID: "EKS-011", Title: "Node volumes are encrypted with a customer key",
-		Section: section4, Requirement: "EBS/EFS: Encrypted with KMS.", Severity: High, Graph: checkNodeVolumes},
+		Section: section4, Requirement: reqKMS, Severity: High, Graph: checkNodeVolumes},
 	{ID: "EKS-012", Title: "Node role carries exactly the worker-node and ECR read-only policies",
-		Section: section3, Requirement: reqIRSA, Severity: High, Graph: checkNodeRole},
+		Section: section3, Supports: []string{reqIRSA}, Severity: High, Graph: checkNodeRole},
 	{ID: "EKS-013", Title: "VPC CNI managed add-on enforces NetworkPolicies, and nodes wait for it",
-		Section: section1, Requirement: reqNetPol, Severity: Critical, Graph: checkCNINetworkPolicy},
+		Section: section1, Supports: []string{reqNetPol}, Severity: Critical, Graph: checkCNINetworkPolicy},
 	{ID: "EKS-014", Title: "VPC CNI runs on its own IRSA role, not the node role",
-		Section: section3, Requirement: reqIRSA, Severity: High, Graph: checkCNIRole},
-	{ID: "IAM-003", Title: "IRSA trust is pinned to one service account (exact sub) and the STS audience",
+		Section: section3, Supports: []string{reqIRSA}, Severity: High, Graph: checkCNIRole},
+	{ID: "IAM-003", Title: "IRSA trust is pinned to exact service accounts (sub, no wildcard) and the STS audience",
 		Section: section3, Requirement: reqIRSA, Severity: Critical,
 		Types: []string{typeRole}, Resource: checkIRSATrust},
 }
@@ -108,10 +101,15 @@ func checkEndpoint(_ string, props property.Map) []Violation {
 	if err != nil || !cidrs.IsArray() || cidrs.AsArray().Len() == 0 {
 		return append(vs, Violation{Path: "publicAccessCidrs", Value: describe(props, "publicAccessCidrs"), Message: "a public endpoint needs an allow-list (the default is 0.0.0.0/0)"})
 	}
-	for i, c := range cidrs.AsArray().All {
-		if c.IsString() && strings.HasSuffix(c.AsString(), "/0") {
-			vs = append(vs, Violation{Path: fmt.Sprintf("publicAccessCidrs[%d]", i), Value: c.AsString(), Message: "the API endpoint must not be open to the whole internet"})
+	var list []string
+	for _, c := range cidrs.AsArray().All {
+		if c.IsString() {
+			list = append(list, c.AsString())
 		}
+	}
+	// Judged by the union: [0.0.0.0/1, 128.0.0.0/1] is the whole internet too.
+	if iprange.InternetShare(list) >= 1 {
+		vs = append(vs, Violation{Path: "publicAccessCidrs", Value: fmt.Sprint(list), Message: "together these ranges open the API endpoint to the whole internet"})
 	}
 	return vs
 }
@@ -524,8 +522,12 @@ func checkIRSATrust(_ string, props property.Map) []Violation {
 				aud = values
 			}
 		}
-		if len(sub) != 1 || strings.ContainsAny(sub[0], "*?") || !strings.HasPrefix(sub[0], "system:serviceaccount:") {
-			vs = append(vs, Violation{Path: path + ".StringEquals.sub", Value: fmt.Sprint(sub), Message: "pin the trust to exactly one service account (StringEquals on :sub)"})
+		exact := len(sub) > 0
+		for _, v := range sub {
+			exact = exact && !strings.ContainsAny(v, "*?") && strings.Count(v, ":") == 3 && strings.HasPrefix(v, "system:serviceaccount:")
+		}
+		if !exact {
+			vs = append(vs, Violation{Path: path + ".StringEquals.sub", Value: fmt.Sprint(sub), Message: "pin the trust to exact service accounts (StringEquals on :sub, system:serviceaccount:<namespace>:<name>)"})
 		}
 		if !slices.Equal(aud, []string{iampolicy.STSAudience}) {
 			vs = append(vs, Violation{Path: path + ".StringEquals.aud", Value: fmt.Sprint(aud), Message: "pin the audience to sts.amazonaws.com"})

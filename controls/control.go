@@ -8,6 +8,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
 
 	"github.com/securestack/platform/graph"
+	"github.com/securestack/platform/iampolicy"
 )
 
 // Severity ranks a control.
@@ -60,16 +61,23 @@ type Target struct {
 
 // Control is one security control.
 type Control struct {
-	ID          string
-	Title       string
-	Section     string // section of the requirements, e.g. "1. Network Security"
-	Requirement string // the requirement line it proves, quoted
-	Severity    Severity
+	ID      string
+	Title   string
+	Section string // section of the requirements, e.g. "1. Network Security"
+	// Requirement is the requirement line the control proves, quoted exactly; "" for a hardening
+	// control, which proves a rule of the design (secure defaults beyond the requirements).
+	Requirement string
+	// Supports are requirement lines the control contributes to without proving them.
+	Supports []string
+	Severity Severity
 	// Types and Resource: a per-resource check applied to every resource of the types.
 	Types    []string
 	Resource ResourceCheck
 	// Graph: a check over the whole graph; it reports how many subjects it examined.
 	Graph func(t Target) (checked int, findings []Finding)
+	// Evidence, if set, says what a passing result rests on (for example which sources may reach
+	// the API endpoint); the report shows it.
+	Evidence func(t Target) string
 }
 
 // Result is a control's outcome.
@@ -79,6 +87,7 @@ type Result struct {
 	Checked  int // resources (or subjects) examined
 	Findings []Finding
 	Waiver   string // the reason, when waived
+	Evidence string // what a pass rests on, when the control says
 }
 
 // Run evaluates the control on the target.
@@ -108,6 +117,9 @@ func (c *Control) Run(t Target) Result {
 		r.Status = NotApplicable
 	default:
 		r.Status = Pass
+	}
+	if c.Evidence != nil && r.Status != NotApplicable {
+		r.Evidence = c.Evidence(t)
 	}
 	return r
 }
@@ -157,8 +169,8 @@ func IDs() []string {
 
 // Catalog is every control, in a fixed order.
 func Catalog() []*Control {
-	return slices.Concat(networkControls, keyControls, identityControls, clusterControls, storageControls,
-		s3Controls, dynamodbControls, efsControls, secretControls, accountControls, statefulControls)
+	return slices.Concat(networkControls, keyControls, identityControls, writeOnceControls, clusterControls, deployControls,
+		storageControls, s3Controls, dynamodbControls, efsControls, secretControls, accountControls, statefulControls)
 }
 
 // violation helpers, shared by the checks.
@@ -177,4 +189,18 @@ func describe(props property.Map, path string) string {
 		return "absent"
 	}
 	return graph.Describe(v)
+}
+
+// policyAt parses the policy document at path. It returns the violations that stop a check (the
+// policy is absent, or not a policy) with ok false; whenMissing says why an absent one is wrong.
+func policyAt(props property.Map, path, whenMissing string) (iampolicy.Document, []Violation, bool) {
+	text, ok := str(props, path)
+	if !ok || text == "" {
+		return iampolicy.Document{}, []Violation{{Path: path, Value: describe(props, path), Message: whenMissing}}, false
+	}
+	doc, err := iampolicy.Parse(text)
+	if err != nil {
+		return iampolicy.Document{}, []Violation{{Path: path, Value: "unparseable", Message: err.Error()}}, false
+	}
+	return doc, nil, true
 }

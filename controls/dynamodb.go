@@ -10,8 +10,6 @@ import (
 
 const typeTable = "aws:dynamodb/table:Table"
 
-const reqDynamoDB = "DynamoDB: Server-side encryption enabled."
-
 // dynamodbControls are the controls of DynamoDB tables (components/database).
 var dynamodbControls = []*Control{
 	{
@@ -21,12 +19,12 @@ var dynamodbControls = []*Control{
 	},
 	{
 		ID: "DDB-002", Title: "Every table has point-in-time recovery on",
-		Section: section4, Requirement: reqDynamoDB, Severity: Medium,
+		Section: section4, Supports: []string{reqDynamoDB}, Severity: Medium,
 		Types: []string{typeTable}, Resource: checkTablePITR,
 	},
 	{
 		ID: "DDB-003", Title: "Prod: every table has deletion protection on",
-		Section: section4, Requirement: reqDynamoDB, Severity: Medium, Graph: checkTableDeletionProtection,
+		Section: section4, Supports: []string{reqDynamoDB}, Severity: Medium, Graph: checkTableDeletionProtection,
 	},
 }
 

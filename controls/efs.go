@@ -7,6 +7,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
 
+	"github.com/securestack/platform/eksspec"
 	"github.com/securestack/platform/graph"
 	"github.com/securestack/platform/iampolicy"
 )
@@ -32,16 +33,85 @@ var efsControls = []*Control{
 	},
 	{
 		ID: "EFS-002", Title: "Every EFS file system has a policy that denies access without TLS and allows no one unconditionally",
-		Section: section4, Requirement: reqKMS, Severity: High, Graph: checkEFSPolicies,
+		Section: section4, Supports: []string{reqKMS, reqTLS}, Severity: High, Graph: checkEFSPolicies,
 	},
 	{
 		ID: "EFS-003", Title: "EFS mount targets are in private subnets and admit NFS from security groups only",
-		Section: section4, Requirement: reqKMS, Severity: High, Graph: checkEFSMountTargets,
+		Section: section4, Supports: []string{reqKMS}, Severity: High, Graph: checkEFSMountTargets,
 	},
 	{
 		ID: "EFS-004", Title: "Every EFS file system has automatic backups enabled",
-		Section: section4, Requirement: reqKMS, Severity: Medium, Graph: checkEFSBackups,
+		Section: section4, Supports: []string{reqKMS}, Severity: Medium, Graph: checkEFSBackups,
 	},
+	{
+		ID: "EFS-005", Title: "EFS is mounted only through access points: the file system denies other mounts, every mount grant names one access point, and the CSI driver has one",
+		Section: section4, Severity: High, Graph: checkEFSAccessPointMounts,
+	},
+}
+
+// efsKeyAccessPointArn is the condition key of a mount through an access point.
+const efsKeyAccessPointArn = "elasticfilesystem:AccessPointArn"
+
+// checkEFSAccessPointMounts: an access point fixes the POSIX user and the directory of every
+// request, so a mount through one cannot reach the rest of the file system or act as root.
+func checkEFSAccessPointMounts(t Target) (int, []Finding) {
+	policies := efsByFileSystem(t.Graph, typeEFSPolicy)
+	var fs []Finding
+	systems := t.Graph.OfType(typeEFSFileSystem)
+	for _, sys := range systems {
+		denied := false
+		for _, p := range policies[sys.ID] {
+			text, _ := p.String("policy")
+			doc, err := iampolicy.Parse(text)
+			if err != nil {
+				continue
+			}
+			for _, s := range doc.Denies("elasticfilesystem:ClientMount") {
+				if s.Principal.IsWildcard() && slices.Equal(s.ConditionValues("Null", efsKeyAccessPointArn), []string{"true"}) {
+					denied = true
+				}
+			}
+		}
+		if !denied {
+			fs = append(fs, Finding{URN: sys.URN, Violation: Violation{Path: "fileSystemPolicy", Value: "no deny",
+				Message: "deny every mount that does not come through an access point (Null elasticfilesystem:AccessPointArn)"}})
+		}
+	}
+	granted := map[string]bool{} // role id → has a mount grant
+	for _, p := range t.Graph.OfType(typeRolePolicy) {
+		text, _ := p.String("policy")
+		doc, err := iampolicy.Parse(text)
+		if err != nil {
+			continue
+		}
+		for i, s := range doc.Allows("elasticfilesystem:ClientMount") {
+			if len(s.ConditionValues("StringEquals", efsKeyAccessPointArn)) != 1 {
+				fs = append(fs, Finding{URN: p.URN, Violation: Violation{Path: fmt.Sprintf("policy.Statement[%d].Condition", i), Value: fmt.Sprint(s.Conditions),
+					Message: "a mount grant names exactly one access point (StringEquals elasticfilesystem:AccessPointArn)"}})
+				continue
+			}
+			role, _ := p.String("role")
+			granted[role] = true
+		}
+	}
+	roles := map[string]*graph.Resource{}
+	for _, r := range t.Graph.OfType(typeRole) {
+		if arn, ok := r.Outputs.GetOk("arn"); ok && arn.IsString() {
+			roles[arn.AsString()] = r
+		}
+	}
+	for _, a := range t.Graph.OfType(typeAddon) {
+		if name, _ := a.String("addonName"); name != eksspec.AddonEFSCSI || len(systems) == 0 {
+			continue
+		}
+		arn, _ := a.String("serviceAccountRoleArn")
+		role, ok := roles[arn]
+		if !ok || !granted[role.Name] && !granted[role.ID] {
+			fs = append(fs, Finding{URN: a.URN, Violation: Violation{Path: "serviceAccountRoleArn", Value: arn,
+				Message: "the EFS CSI driver's role has no mount grant: pods could not mount the file system"}})
+		}
+	}
+	return len(systems), fs
 }
 
 // checkEFSEncrypted: encrypted is true and kmsKeyId names a customer key. A kmsKeyId unknown until

@@ -15,13 +15,10 @@ const (
 	typePolicy     = "aws:iam/policy:Policy"
 )
 
-const section3 = "3. IAM & Access Control"
-const reqIRSA = "IRSA (IAM Roles for Service Accounts): Pods use minimal IAM permissions (e.g., Uploader only puts to S3, doesn't delete)."
-
 var identityControls = []*Control{
 	{
 		ID: "IAM-001", Title: "Role trust policies name their principals; a * principal only with conditions",
-		Section: section3, Requirement: reqIRSA, Severity: Critical,
+		Section: section3, Supports: []string{reqIRSA}, Severity: Critical,
 		Types: []string{typeRole}, Resource: checkTrustPolicy,
 	},
 	{
@@ -32,15 +29,10 @@ var identityControls = []*Control{
 }
 
 func checkTrustPolicy(_ string, props property.Map) []Violation {
-	text, ok := str(props, "assumeRolePolicy")
+	doc, vs, ok := policyAt(props, "assumeRolePolicy", "a role needs a trust policy known at plan time")
 	if !ok {
-		return []Violation{{Path: "assumeRolePolicy", Value: describe(props, "assumeRolePolicy"), Message: "a role needs a trust policy known at plan time"}}
+		return vs
 	}
-	doc, err := iampolicy.Parse(text)
-	if err != nil {
-		return []Violation{{Path: "assumeRolePolicy", Value: "unparseable", Message: err.Error()}}
-	}
-	var vs []Violation
 	for i, s := range doc.Statements {
 		if s.Effect != iampolicy.Allow {
 			continue
@@ -54,15 +46,10 @@ func checkTrustPolicy(_ string, props property.Map) []Violation {
 }
 
 func checkLeastPrivilege(_ string, props property.Map) []Violation {
-	text, ok := str(props, "policy")
+	doc, vs, ok := policyAt(props, "policy", "the policy document must be known at plan time to be checked")
 	if !ok {
-		return []Violation{{Path: "policy", Value: describe(props, "policy"), Message: "the policy document must be known at plan time to be checked"}}
+		return vs
 	}
-	doc, err := iampolicy.Parse(text)
-	if err != nil {
-		return []Violation{{Path: "policy", Value: "unparseable", Message: err.Error()}}
-	}
-	var vs []Violation
 	for i, s := range doc.Statements {
 		if s.Effect != iampolicy.Allow {
 			continue

@@ -15,28 +15,29 @@ const (
 	typeKeyAlias = "aws:kms/alias:Alias"
 )
 
-const section4 = "4. Data Protection"
-const reqKMS = "EBS/EFS: Encrypted with KMS."
-
 var keyControls = []*Control{
 	{
 		ID: "KMS-001", Title: "Every customer-managed key rotates yearly",
-		Section: section4, Requirement: reqKMS, Severity: High,
+		Section: section4, Supports: []string{reqKMS}, Severity: High,
 		Types: []string{typeKey}, Resource: checkKeyRotation,
 	},
 	{
 		ID: "KMS-002", Title: "Every key has an explicit policy: account root administers, no unconditioned * principal",
-		Section: section4, Requirement: reqKMS, Severity: Critical,
+		Section: section4, Supports: []string{reqKMS}, Severity: Critical,
 		Types: []string{typeKey}, Resource: checkKeyPolicy,
 	},
 	{
 		ID: "KMS-003", Title: "Every key has a deletion window of 7 to 30 days and an alias",
-		Section: section4, Requirement: reqKMS, Severity: Medium,
+		Section: section4, Supports: []string{reqKMS}, Severity: Medium,
 		Types: []string{typeKey}, Resource: checkKeyDeletionWindow, Graph: checkKeyAliases,
 	},
 	{
+		ID: "KMS-004", Title: "Key policies name only principals that exist before the key: the account root, service principals, and roles of this stack",
+		Section: section4, Supports: []string{reqKMS}, Severity: High, Graph: checkKeyPolicyPrincipals,
+	},
+	{
 		ID: "LOG-001", Title: "Every log group is KMS-encrypted and has a retention period",
-		Section: "5. Monitoring & Auditing", Requirement: "Audit Logs: EKS Control Plane logs enabled (Authenticator, ControllerManager, Scheduler).", Severity: High,
+		Section: "5. Monitoring & Auditing", Supports: []string{reqAuditLogs}, Severity: High,
 		Types: []string{typeLogGroup}, Resource: checkLogGroup,
 	},
 }
@@ -116,4 +117,38 @@ func checkLogGroup(_ string, props property.Map) []Violation {
 		vs = append(vs, Violation{Path: "retentionInDays", Value: describe(props, "retentionInDays"), Message: "set a retention period (unset keeps logs forever)"})
 	}
 	return vs
+}
+
+// checkKeyPolicyPrincipals: KMS refuses a key policy whose principal does not exist (a service-
+// linked role that appears only after the account's first Auto Scaling group, say), so CreateKey
+// would fail in a fresh account. Roles created by this stack exist first (the key depends on them).
+func checkKeyPolicyPrincipals(t Target) (int, []Finding) {
+	stackRoles := map[string]bool{}
+	for _, r := range t.Graph.OfType(typeRole) {
+		if arn, ok := r.Outputs.GetOk("arn"); ok && arn.IsString() {
+			stackRoles[arn.AsString()] = true
+		}
+	}
+	var fs []Finding
+	keys := t.Graph.OfType(typeKey)
+	for _, k := range keys {
+		text, _ := k.String("policy")
+		doc, err := iampolicy.Parse(text)
+		if err != nil {
+			continue // KMS-002 reports it
+		}
+		for i, s := range doc.Statements {
+			if s.Principal == nil {
+				continue
+			}
+			for _, p := range s.Principal.AWS {
+				if p == "*" || rootPrincipal.MatchString(p) || stackRoles[p] {
+					continue
+				}
+				fs = append(fs, Finding{URN: k.URN, Violation: Violation{Path: fmt.Sprintf("policy.Statement[%d].Principal", i), Value: p,
+					Message: "KMS refuses a key policy whose principal does not exist yet: grant through kms:ViaService and kms:CallerAccount instead, or name only roles this stack creates first"}})
+			}
+		}
+	}
+	return len(keys), fs
 }

@@ -5,10 +5,12 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
 
 	"github.com/securestack/platform/graph"
+	"github.com/securestack/platform/iampolicy"
 )
 
 // Resource types the network controls inspect.
@@ -37,9 +39,6 @@ const (
 	anyIPv6        = "::/0"
 )
 
-const section1 = "1. Network Security"
-const reqVPC = "VPC: Deployed in private subnets across 2 AZs. Public subnets only for Load Balancers and NAT Gateways."
-
 var networkControls = []*Control{
 	{
 		ID: "NET-001", Title: "At least 2 zones, each with one public and one private subnet",
@@ -60,22 +59,54 @@ var networkControls = []*Control{
 	},
 	{
 		ID: "NET-005", Title: "Prod: a NAT gateway in every zone, serving its own zone",
-		Section: section1, Requirement: reqVPC, Severity: Medium, Graph: checkNatPerAZ,
+		Section: section1, Supports: []string{reqVPC}, Severity: Medium, Graph: checkNatPerAZ,
 	},
 	{
 		ID: "NET-006", Title: "Every VPC's default security group is adopted and has no rules",
-		Section: section1, Requirement: reqVPC, Severity: High,
+		Section: section1, Severity: High,
 		Types: []string{typeDefaultSG}, Resource: checkDefaultSGEmpty, Graph: checkDefaultSGAdopted,
 	},
 	{
 		ID: "NET-007", Title: "Flow logs of all traffic go to an encrypted, retained log group",
-		Section: section1, Requirement: reqVPC, Severity: High, Graph: checkFlowLogs,
+		Section: section1, Severity: High, Graph: checkFlowLogs,
 	},
 	{
 		ID: "NET-008", Title: "No security group admits the whole internet (0.0.0.0/0, ::/0) but a load balancer's",
-		Section: section1, Requirement: "TLS: All traffic encrypted in transit using AWS ACM certificates on ALB Ingress.", Severity: Critical,
+		Section: section1, Severity: Critical,
 		Types: []string{typeSG, typeSGRule, typeIngressRule}, Resource: checkNoWorldIngress,
 	},
+	{
+		ID: "NET-009", Title: "Gateway endpoints reach only this account's resources (and the AWS-owned buckets nodes read)",
+		Section: section1, Severity: High,
+		Types: []string{typeVpcEndpoint}, Resource: checkGatewayEndpointPolicy,
+	},
+}
+
+const typeVpcEndpoint = "aws:ec2/vpcEndpoint:VpcEndpoint"
+
+// checkGatewayEndpointPolicy: a gateway endpoint without a policy allows any request to any bucket
+// or table, of any account: a path out for stolen credentials. Every Allow must be limited to the
+// account (aws:ResourceAccount) or to named resources.
+func checkGatewayEndpointPolicy(_ string, props property.Map) []Violation {
+	if kind, _ := str(props, "vpcEndpointType"); kind != "Gateway" {
+		return nil
+	}
+	doc, vs, ok := policyAt(props, "policy", "the default endpoint policy allows every request to every account's resources")
+	if !ok {
+		return vs
+	}
+	for i, s := range doc.Statements {
+		if s.Effect != iampolicy.Allow {
+			continue
+		}
+		accountBound := len(s.ConditionValues("StringEquals", "aws:ResourceAccount")) > 0
+		named := len(s.Resources) > 0 && !slices.ContainsFunc(s.Resources, func(r string) bool { return r == "*" || strings.HasSuffix(r, ":::*") })
+		if !accountBound && !named {
+			vs = append(vs, Violation{Path: fmt.Sprintf("policy.Statement[%d]", i), Value: s.Sid,
+				Message: "limit the statement to this account (aws:ResourceAccount) or to named resources"})
+		}
+	}
+	return vs
 }
 
 type subnetInfo struct {
@@ -153,7 +184,6 @@ var publicSubnetUses = map[string]bool{
 	typeRTAssoc + " subnetId":            true,
 	typeLoadBalancer + " subnets":        true,
 	typeLoadBalancer + " subnetMappings": true,
-	"eks:index:Cluster publicSubnetIds":  true, // only for load-balancer placement
 }
 
 func checkPublicSubnetUse(t Target) (int, []Finding) {

@@ -26,8 +26,6 @@ const (
 // s3LogDeliveryService writes S3 server access logs.
 const s3LogDeliveryService = "logging.s3.amazonaws.com"
 
-const reqS3 = "S3 Buckets: SSE-S3 (AES-256)."
-
 var s3PublicAccessSettings = []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"}
 
 var s3Controls = []*Control{
@@ -39,30 +37,30 @@ var s3Controls = []*Control{
 	},
 	{
 		ID: "S3-002", Title: "Every bucket blocks all public access (all four public-access-block settings on)",
-		Section: section4, Requirement: reqS3, Severity: Critical,
+		Section: section4, Supports: []string{reqS3}, Severity: Critical,
 		Types: []string{s3TypePublicAcc}, Resource: checkS3PublicAccessBlock,
 		Graph: s3RequireOne(s3TypePublicAcc, "publicAccessBlock", "public access block"),
 	},
 	{
 		ID: "S3-003", Title: "Every bucket disables ACLs (object ownership BucketOwnerEnforced)",
-		Section: section4, Requirement: reqS3, Severity: High,
+		Section: section4, Supports: []string{reqS3}, Severity: High,
 		Types: []string{s3TypeOwnership}, Resource: checkS3Ownership,
 		Graph: s3RequireOne(s3TypeOwnership, "ownershipControls", "ownership controls"),
 	},
 	{
 		ID: "S3-004", Title: "Every bucket is versioned",
-		Section: section4, Requirement: reqS3, Severity: Medium,
+		Section: section4, Supports: []string{reqS3}, Severity: Medium,
 		Types: []string{s3TypeVersioning}, Resource: checkS3Versioning,
 		Graph: s3RequireOne(s3TypeVersioning, "versioning", "versioning configuration"),
 	},
 	{
 		ID: "S3-005", Title: "Every bucket policy denies requests without TLS and allows no one unconditionally",
-		Section: section4, Requirement: reqS3, Severity: High,
+		Section: section4, Supports: []string{reqS3, reqTLS}, Severity: High,
 		Types: []string{s3TypePolicy}, Resource: checkS3Policy, Graph: checkS3PolicyCoversBucket,
 	},
 	{
 		ID: "S3-006", Title: "Every bucket but the log buckets logs its access to another bucket of the stack",
-		Section: section4, Requirement: reqS3, Severity: Medium, Graph: checkS3AccessLogging,
+		Section: section4, Supports: []string{reqS3}, Severity: Medium, Graph: checkS3AccessLogging,
 	},
 }
 

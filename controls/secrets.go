@@ -16,20 +16,18 @@ const (
 	typeSecretPolicy = "aws:secretsmanager/secretPolicy:SecretPolicy"
 )
 
-const reqSecrets = "Secrets Management: Kubernetes Secrets used for non-sensitive config; AWS Secrets Manager recommended for high-value creds."
-
 const getSecretValue = "secretsmanager:GetSecretValue"
 
 // secretControls are the controls of Secrets Manager secrets (components/secrets).
 var secretControls = []*Control{
 	{
-		ID: "SEC-001", Title: "Every secret is encrypted with a customer-managed key and recoverable for 7 to 30 days after deletion",
+		ID: "SEC-001", Title: "Every secret is encrypted with a customer-managed key and recoverable for 7 to 30 days after deletion (dev: deleted at once)",
 		Section: section4, Requirement: reqSecrets, Severity: High,
-		Types: []string{typeSecret}, Resource: checkSecretAtRest,
+		Types: []string{typeSecret}, Resource: checkSecretAtRest, Graph: checkSecretRecoveryOutsideDev,
 	},
 	{
 		ID: "SEC-002", Title: "Every secret has one resource policy, with public policies blocked, that denies reading it to all but its readers and allows nothing to an unconditioned *",
-		Section: section4, Requirement: reqSecrets, Severity: Critical,
+		Section: section4, Supports: []string{reqSecrets}, Severity: Critical,
 		Types: []string{typeSecretPolicy}, Resource: checkSecretPolicy, Graph: checkSecretsHavePolicy,
 	},
 }
@@ -49,11 +47,29 @@ func checkSecretAtRest(_ string, props property.Map) []Violation {
 			Message: "an AWS-managed key is named: set kmsKeyId to the customer-managed data key"})
 	}
 	w, err := graph.Lookup(props, window, "")
-	if err != nil || !w.IsNumber() || w.AsNumber() < 7 || w.AsNumber() > 30 {
+	if err != nil || !w.IsNumber() || (w.AsNumber() != 0 && (w.AsNumber() < 7 || w.AsNumber() > 30)) {
 		vs = append(vs, Violation{Path: window, Value: describe(props, window),
-			Message: "set a recovery window of 7 to 30 days explicitly (0 deletes the secret at once, without recovery)"})
+			Message: "set a recovery window of 7 to 30 days explicitly (or 0, deleted at once, in dev only)"})
 	}
 	return vs
+}
+
+// checkSecretRecoveryOutsideDev: only dev may delete secrets without a recovery window (so that a
+// torn-down dev can be re-created with the same names at once); elsewhere a deleted secret stays
+// recoverable.
+func checkSecretRecoveryOutsideDev(t Target) (int, []Finding) {
+	if t.Environment == "dev" {
+		return 0, nil
+	}
+	var fs []Finding
+	secrets := t.Graph.OfType(typeSecret)
+	for _, s := range secrets {
+		if w, err := s.Int("recoveryWindowInDays"); err == nil && w == 0 {
+			fs = append(fs, Finding{URN: s.URN, Violation: Violation{Path: "recoveryWindowInDays", Value: "0",
+				Message: "outside dev a deleted secret must stay recoverable for 7 to 30 days"}})
+		}
+	}
+	return len(secrets), fs
 }
 
 // checkSecretPolicy checks one SecretPolicy: public policies blocked, no statement allowing an

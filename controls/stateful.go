@@ -10,12 +10,12 @@ var StatefulTypes = []string{typeKey, typeLogGroup, typeEKSCluster, s3TypeBucket
 
 var statefulControls = []*Control{
 	{
-		ID: "STATE-001", Title: "Prod: every stateful resource is protected or retained on delete",
-		Section: section4, Requirement: reqEncryption, Severity: High, Graph: checkStatefulProtected,
+		ID: "STATE-001", Title: "Prod: every stateful resource is protected and retained on delete",
+		Section: section4, Severity: High, Graph: checkStatefulProtected,
 	},
 	{
 		ID: "STATE-002", Title: "Prod: no bucket can be force-destroyed with its objects",
-		Section: section4, Requirement: reqEncryption, Severity: High, Graph: checkNoForceDestroy,
+		Section: section4, Severity: High, Graph: checkNoForceDestroy,
 	},
 }
 
@@ -30,9 +30,15 @@ func checkStatefulProtected(t Target) (int, []Finding) {
 			continue
 		}
 		n++
-		if !r.Protect && !r.RetainOnDelete {
+		// Both: protect stops a mistaken destroy or replacement; retainOnDelete keeps the data when
+		// protection is lifted on purpose and the resource leaves the stack.
+		if !r.Protect {
 			fs = append(fs, Finding{URN: r.URN, Violation: Violation{Path: "options.protect", Value: "false",
-				Message: "a stateful resource in prod must be protected (protect) or kept (retainOnDelete)"}})
+				Message: "a stateful resource in prod must be protected"}})
+		}
+		if !r.RetainOnDelete {
+			fs = append(fs, Finding{URN: r.URN, Violation: Violation{Path: "options.retainOnDelete", Value: "false",
+				Message: "a stateful resource in prod must be retained when deleted from the stack"}})
 		}
 	}
 	return n, fs

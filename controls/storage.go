@@ -10,7 +10,7 @@ const typeStorageClass = "kubernetes:storage.k8s.io/v1:StorageClass"
 
 var storageControls = []*Control{
 	{ID: "STO-001", Title: "EBS StorageClasses encrypt with a customer key, and the cluster's default class is one of them",
-		Section: section4, Requirement: "EBS/EFS: Encrypted with KMS.", Severity: High,
+		Section: section4, Requirement: reqKMS, Severity: High,
 		Types: []string{typeStorageClass}, Resource: checkStorageClass, Graph: checkDefaultStorageClass},
 }
 

@@ -9,7 +9,7 @@ import "fmt"
 // Persona is a kind of human or automation access to the cluster. Its Kubernetes group is the one
 // RBAC bindings name, so the cluster's access entries and the in-cluster RBAC agree by construction.
 type Persona struct {
-	// Name is the persona's key: "admin", "gitops" or "developer".
+	// Name is the persona's key: "admin", "gitops", "developer" or "previewer".
 	Name string
 	// Group is the Kubernetes group its access entries map principals into.
 	Group string
@@ -24,7 +24,10 @@ var (
 	Admin     = Persona{Name: "admin", Group: "platform:admins", AccessPolicy: "AmazonEKSClusterAdminPolicy"}
 	Gitops    = Persona{Name: "gitops", Group: "platform:gitops", AccessPolicy: "AmazonEKSEditPolicy", NamespaceScoped: true}
 	Developer = Persona{Name: "developer", Group: "platform:developers", AccessPolicy: "AmazonEKSViewPolicy", NamespaceScoped: true}
-	Personas  = []Persona{Admin, Gitops, Developer}
+	// Previewer is the in-VPC runner's preview role: pull-request previews read the cluster's
+	// objects (no Secrets), never write them.
+	Previewer = Persona{Name: "previewer", Group: "platform:previewers", AccessPolicy: "AmazonEKSViewPolicy"}
+	Personas  = []Persona{Admin, Gitops, Developer, Previewer}
 )
 
 // PolicyArn is the ARN of the persona's access policy in a partition.
@@ -45,7 +48,24 @@ const (
 	CNIServiceAccount             = "aws-node"
 	EBSCSIServiceAccountNamespace = "kube-system"
 	EBSCSIServiceAccount          = "ebs-csi-controller-sa"
+	EFSCSIServiceAccountNamespace = "kube-system"
 )
+
+// EFSCSIServiceAccounts are the EFS CSI driver's controller and node service accounts: both run
+// on its role, the node plugin for IAM-authorised mounts.
+var EFSCSIServiceAccounts = []string{"efs-csi-controller-sa", "efs-csi-node-sa"}
+
+// The managed add-ons of the cluster.
+const (
+	AddonVPCCNI    = "vpc-cni"
+	AddonEBSCSI    = "aws-ebs-csi-driver"
+	AddonEFSCSI    = "aws-efs-csi-driver"
+	AddonCoreDNS   = "coredns"
+	AddonKubeProxy = "kube-proxy"
+)
+
+// EFSCSIDriver is the CSI driver name of EFS volumes.
+const EFSCSIDriver = "efs.csi.aws.com"
 
 // ManagedPolicyArn is the ARN of an AWS managed policy.
 func ManagedPolicyArn(partition, name string) string {

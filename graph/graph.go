@@ -40,8 +40,10 @@ type Graph struct {
 	// Placeholders lists the config keys whose secure values could not be decrypted offline and
 	// were replaced by a marked placeholder.
 	Placeholders []string
-	resources    []*Resource
-	byURN        map[string]*Resource
+	// Invokes are the invoke (data source) tokens the program called, sorted, each once.
+	Invokes   []string
+	resources []*Resource
+	byURN     map[string]*Resource
 }
 
 // New builds a graph from resources; the order is normalised (by URN) so that output built from

@@ -628,18 +628,24 @@ const AssumeRoleWithWebIdentity = "sts:AssumeRoleWithWebIdentity"
 const STSAudience = "sts.amazonaws.com"
 
 // WebIdentityTrust is the trust policy of an IAM role for a Kubernetes service account (IRSA): only
-// the named service account, presenting a token of the cluster's OIDC provider for the STS audience,
+// the named service accounts (each by its exact sub), presenting a token of the cluster's OIDC provider for the STS audience,
 // may assume the role. Both conditions are exact (StringEquals): no wildcard namespace or name.
 // issuer is the provider's URL without "https://", e.g. "oidc.eks.eu-west-1.amazonaws.com/id/ABC".
-func WebIdentityTrust(providerArn, issuer, namespace, serviceAccount string) Document {
+func WebIdentityTrust(providerArn, issuer, namespace string, serviceAccounts ...string) Document {
+	sid := "ServiceAccount" + sidPart(namespace)
+	var subs StringList
+	for _, sa := range serviceAccounts {
+		sid += sidPart(sa)
+		subs = append(subs, "system:serviceaccount:"+namespace+":"+sa)
+	}
 	return New(Statement{
-		Sid:       "ServiceAccount" + sidPart(namespace) + sidPart(serviceAccount),
+		Sid:       sid,
 		Effect:    Allow,
 		Principal: &Principal{Federated: StringList{providerArn}},
 		Actions:   StringList{AssumeRoleWithWebIdentity},
 		Conditions: Conditions{"StringEquals": {
 			issuer + ":aud": {STSAudience},
-			issuer + ":sub": {"system:serviceaccount:" + namespace + ":" + serviceAccount},
+			issuer + ":sub": subs,
 		}},
 	})
 }

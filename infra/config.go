@@ -3,13 +3,10 @@ package infra
 import (
 	"fmt"
 	"maps"
-	"net/netip"
 	"reflect"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/securestack/platform/components/network"
 )
@@ -37,6 +34,12 @@ type Config struct {
 	Stack       string      `json:"-"`
 	Region      string      `json:"-"` // aws:region
 	Environment Environment `json:"-"` // platform:environment
+	// AllowedAccountIDs (aws:allowedAccountIds) are the only accounts the stack may deploy to; the
+	// provider refuses any other. Required in prod.
+	AllowedAccountIDs []string `json:"-"`
+	// Profile (aws:profile) is the shared-credentials profile the provider uses; "" means the
+	// environment's credentials.
+	Profile string `json:"-"`
 
 	// Tags are added to every taggable resource, besides the platform's own tags.
 	Tags map[string]string `json:"tags"`
@@ -56,11 +59,23 @@ type Config struct {
 	// Stateful says how stateful resources (keys, log groups, buckets, tables, the cluster) are
 	// kept from being lost (platform:stateful).
 	Stateful StatefulConfig `json:"stateful"`
+	// Runner is the in-VPC deploy runner: the CodeBuild jobs that reach the private API endpoint
+	// (platform:runner).
+	Runner RunnerConfig `json:"runner"`
+	// Bootstrap deploys the cloud layer only (network, keys, cluster, nodes, data, runner) and no
+	// in-cluster resource: the first deploy of a stack whose API endpoint nothing can reach yet
+	// (platform:bootstrap). Pass it on the command line, never commit it. Default false.
+	Bootstrap bool `json:"bootstrap"`
 	// Waivers opt out of named security controls, each with a reason; the report shows them.
 	Waivers []Waiver `json:"waivers"`
 
 	// SecretKeys are the config keys given as secrets, sorted.
 	SecretKeys []string `json:"-"`
+	// Warnings are values that are legal but unusual; the report shows them.
+	Warnings []string `json:"-"`
+
+	// environmentAssumed: the environment could not be determined and is validated as prod.
+	environmentAssumed bool
 }
 
 // NetworkConfig is platform:network.
@@ -98,8 +113,16 @@ type ClusterConfig struct {
 	EndpointPublicAccess bool `json:"endpointPublicAccess"`
 	// PublicAccessCidrs are the IPv4 networks that may reach the public API endpoint: required
 	// (non-empty) when EndpointPublicAccess is on, not allowed when it is off; network addresses
-	// only, never a /0. Default none.
+	// only, and together never the whole internet. Default none.
 	PublicAccessCidrs []string `json:"publicAccessCidrs"`
+	// APIAccess are the sources inside the network that may reach the private API endpoint on 443,
+	// besides the nodes and the deploy runner. Default none.
+	APIAccess APIAccessConfig `json:"apiAccess"`
+	// ControlPlaneAzCount is how many zones (the first of the network's) hold the control plane's
+	// network interfaces, in their private subnets. EKS refuses subnets outside the zones a
+	// cluster was created with, so this is fixed at creation and adding zones never changes it:
+	// node groups and load balancers take the new zones. 2 to network.azCount; default 2.
+	ControlPlaneAzCount int `json:"controlPlaneAzCount"`
 	// LogRetentionDays keeps the control-plane logs (api, audit, authenticator, …): a CloudWatch
 	// Logs retention value; dev 30, staging 90, prod 365, and prod at least 365.
 	LogRetentionDays int `json:"logRetentionDays"`
@@ -107,6 +130,39 @@ type ClusterConfig struct {
 	// Default: "system" with DefaultNodeGroup of the environment. A group named in stack config
 	// overlays the group of that name, or DefaultNodeGroup when there is none.
 	NodeGroups map[string]NodeGroupConfig `json:"nodeGroups"`
+}
+
+// APIAccessConfig is platform:cluster.apiAccess: what, inside the network, may reach the private
+// API endpoint (443 on the security group that fronts it).
+type APIAccessConfig struct {
+	// Cidrs are private IPv4 networks (RFC 1918: 10/8, 172.16/12, 192.168/16), for example a
+	// runner subnet reached through a peering or transit gateway. Default none.
+	Cidrs []string `json:"cidrs"`
+	// SecurityGroupIDs are security groups of this VPC (sg-…), for example an existing
+	// self-hosted runner's. Default none.
+	SecurityGroupIDs []string `json:"securityGroupIds"`
+}
+
+// RunnerConfig is platform:runner: two CodeBuild projects in the private subnets, "preview" and
+// "deploy", that run `pulumi preview` and `pulumi up` from inside the VPC. CI uploads the source to
+// the runner's bucket and starts a build; each build assumes its own role (created out of band,
+// see deploy/iam), so the stack never manages the permissions of what deploys it.
+type RunnerConfig struct {
+	// Enabled creates the runner, whose security group is admitted to the API endpoint. Default
+	// true: every environment's endpoint is private.
+	Enabled bool `json:"enabled"`
+	// ComputeType of the builds (CodeBuild Linux container sizes). Default BUILD_GENERAL1_MEDIUM:
+	// compiling the Pulumi AWS SDK needs about 4 GB.
+	ComputeType string `json:"computeType"`
+	// TimeoutMinutes of a build: 10 to 480. Default 60.
+	TimeoutMinutes int `json:"timeoutMinutes"`
+	// DeployRoleName and PreviewRoleName are the IAM roles the deploy and preview builds assume,
+	// created out of band (deploy/iam). Default ci-<project>-deploy and ci-<project>-preview: named
+	// outside <project>-*, the roles the deployer may manage, so it cannot change its own rights.
+	DeployRoleName  string `json:"deployRoleName"`
+	PreviewRoleName string `json:"previewRoleName"`
+	// SourceRetentionDays expires uploaded sources: 1 to 365. Default 7.
+	SourceRetentionDays int `json:"sourceRetentionDays"`
 }
 
 // NodeGroupConfig is one managed node group: platform:cluster.nodeGroups.<name>.
@@ -169,14 +225,20 @@ type StorageConfig struct {
 	// DynamoDBKey is "customer" (the data key; default) or "aws-owned" (AWS-owned key: needs a
 	// waiver of DDB-001 saying why).
 	DynamoDBKey string `json:"dynamodbKey"`
-	// SecretRecoveryDays is how long a deleted secret can be restored: dev 7, else 30; 7 to 30.
+	// SecretRecoveryDays is how long a deleted secret can be restored: 7 to 30, or 0 in dev only
+	// (deleted at once, so that `destroy` then `up` can reuse the fixed name). Dev 0, else 30.
 	SecretRecoveryDays int `json:"secretRecoveryDays"`
 }
 
-// AccountConfig is platform:account: account-wide singletons, each "manage" (this stack sets it;
-// default) or "organization" (left to the organisation: the matching control must be waived with a
-// reason naming where it is enforced).
+// AccountConfig is platform:account: the account baseline, the singletons that exist once per
+// account and region. One stack owns it (BaselineOwner); the owner manages each singleton
+// ("manage", default) or leaves it to the organisation ("organization": the matching control must be
+// waived with a reason naming where it is enforced). Every other stack of the account references
+// the owner's stack and manages none of them.
 type AccountConfig struct {
+	// BaselineOwner is the stack of this project that owns the account baseline of this stack's
+	// account and region. Default: this stack. Two owners in one account overwrite each other.
+	BaselineOwner string `json:"baselineOwner"`
 	// EBSEncryptionByDefault: EBS encryption by default with the data key as default key (ACC-001).
 	EBSEncryptionByDefault string `json:"ebsEncryptionByDefault"`
 	// S3PublicAccessBlock: the account-level S3 public access block (ACC-002).
@@ -259,13 +321,15 @@ func Defaults(env Environment) Config {
 		},
 		Keys: KeysConfig{DeletionWindowDays: MaxKeyDeletionWindowDays},
 		Cluster: ClusterConfig{
-			Version:          "1.34",
-			LogRetentionDays: 30,
-			NodeGroups:       map[string]NodeGroupConfig{DefaultNodeGroupName: DefaultNodeGroup(env)},
+			Version:             "1.34",
+			LogRetentionDays:    30,
+			ControlPlaneAzCount: network.MinAZs,
+			NodeGroups:          map[string]NodeGroupConfig{DefaultNodeGroupName: DefaultNodeGroup(env)},
 		},
+		Runner: RunnerConfig{Enabled: true, ComputeType: "BUILD_GENERAL1_MEDIUM", TimeoutMinutes: 60, SourceRetentionDays: 7},
 		Access: AccessConfig{Namespaces: []string{"apps"}},
 		Storage: StorageConfig{S3Encryption: "AES256", NoncurrentVersionDays: 7, AccessLogDays: 30,
-			DynamoDBKey: "customer", SecretRecoveryDays: 7},
+			DynamoDBKey: "customer", SecretRecoveryDays: 0},
 		Account: AccountConfig{EBSEncryptionByDefault: Manage, S3PublicAccessBlock: Manage},
 	}
 	switch env {
@@ -322,12 +386,14 @@ var sections = []section{
 	{"storage", func(c *Config) any { return &c.Storage }, "buckets, table and secrets"},
 	{"account", func(c *Config) any { return &c.Account }, "account-wide guardrails: managed here or left to the organisation"},
 	{"stateful", func(c *Config) any { return &c.Stateful }, "protection of stateful resources"},
+	{"runner", func(c *Config) any { return &c.Runner }, "the in-VPC deploy runner"},
+	{"bootstrap", func(c *Config) any { return &c.Bootstrap }, "cloud layer only, for a stack's first deploy"},
 	{"waivers", func(c *Config) any { return &c.Waivers }, "explicit opt-outs of security controls"},
 }
 
 // ConfigKeys lists every key the platform reads, fully qualified, sorted.
 func ConfigKeys() []string {
-	keys := []string{"aws:region", Namespace + ":environment"}
+	keys := append([]string{Namespace + ":environment"}, awsKeys...)
 	for _, s := range sections {
 		keys = append(keys, Namespace+":"+s.key)
 	}
@@ -356,29 +422,59 @@ type Raw struct {
 	KnownControls []string
 }
 
+// The aws: keys the platform passes to its explicit provider. The provider is built from these
+// alone, so any other aws: key would be silently ignored: it is an error instead.
+const (
+	keyRegion            = "aws:region"
+	keyAllowedAccountIDs = "aws:allowedAccountIds"
+	keyProfile           = "aws:profile"
+)
+
+// awsKeys are the aws: keys the platform reads.
+var awsKeys = []string{keyAllowedAccountIDs, keyProfile, keyRegion}
+
+// otherNamespaces are config namespaces the platform does not read but the Pulumi engine does.
+var otherNamespaces = []string{"pulumi"}
+
 // ParseConfig turns raw stack config into the typed Config: defaults for the environment, then
 // the stack's values, then validation. It returns every problem at once as a *ConfigError.
 func ParseConfig(raw Raw) (*Config, error) {
 	var problems []string
-	env := Environment(raw.Values[Namespace+":environment"])
-	if env == "" && slices.Contains(Environments, Environment(raw.Stack)) {
+	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	named := Environment(raw.Values[Namespace+":environment"])
+	env := named
+	stackIsEnv := slices.Contains(Environments, Environment(raw.Stack))
+	switch {
+	case env == "" && stackIsEnv:
 		env = Environment(raw.Stack) // a stack named after its environment needs no key
+	case env == "":
+		add("%s:environment: not set and stack name %q is not an environment (allowed: %s)", Namespace, raw.Stack, joinEnvs())
+	case !slices.Contains(Environments, env):
+		add("%s:environment: %q is not an environment (allowed: %s)", Namespace, env, joinEnvs())
+	case stackIsEnv && env != Environment(raw.Stack):
+		// A stack named prod that says dev would turn every prod-only control "not applicable".
+		add("%s:environment: %q contradicts the stack name %q, which is an environment's name: remove the key, or name the stack after its environment", Namespace, env, raw.Stack)
 	}
-	if !slices.Contains(Environments, env) {
-		if env == "" {
-			problems = append(problems, fmt.Sprintf("%s:environment: not set and stack name %q is not an environment (allowed: %s)", Namespace, raw.Stack, joinEnvs()))
-		} else {
-			problems = append(problems, fmt.Sprintf("%s:environment: %q is not an environment (allowed: %s)", Namespace, env, joinEnvs()))
-		}
+	assumed := !slices.Contains(Environments, env)
+	if assumed {
 		env = Prod // validate the rest against the strictest defaults
 	}
 	cfg := Defaults(env)
-	cfg.Project, cfg.Stack, cfg.Region = raw.Project, raw.Stack, raw.Values["aws:region"]
+	cfg.environmentAssumed = assumed
+	cfg.Project, cfg.Stack, cfg.Region = raw.Project, raw.Stack, raw.Values[keyRegion]
+	cfg.Runner.DeployRoleName, cfg.Runner.PreviewRoleName = "ci-"+raw.Project+"-deploy", "ci-"+raw.Project+"-preview"
 	cfg.SecretKeys = slices.Sorted(slices.Values(raw.SecretKeys))
+	if text, ok := raw.Values[keyAllowedAccountIDs]; ok {
+		problems = append(problems, overlay(keyAllowedAccountIDs, text, &cfg.AllowedAccountIDs, nil)...)
+	}
+	cfg.Profile = raw.Values[keyProfile]
 
 	// A node group named only in stack config starts from the environment's default node group.
 	newEntries := entryTemplates{reflect.TypeFor[NodeGroupConfig](): func() any { return DefaultNodeGroup(env) }}
 	known := map[string]bool{Namespace + ":environment": true}
+	for _, k := range awsKeys {
+		known[k] = true
+	}
 	for _, s := range sections {
 		key := Namespace + ":" + s.key
 		known[key] = true
@@ -389,15 +485,23 @@ func ParseConfig(raw Raw) (*Config, error) {
 		problems = append(problems, overlay(key, text, s.dst(&cfg), newEntries)...)
 	}
 	for _, key := range slices.Sorted(maps.Keys(raw.Values)) {
-		if strings.HasPrefix(key, Namespace+":") && !known[key] {
-			problems = append(problems, fmt.Sprintf("%s: unknown key (allowed: %s)", key, strings.Join(platformKeys(), ", ")))
+		namespace, _, _ := strings.Cut(key, ":")
+		switch {
+		case known[key] || slices.Contains(otherNamespaces, namespace):
+		case namespace == Namespace:
+			add("%s: unknown key (allowed: %s)", key, strings.Join(platformKeys(), ", "))
+		case namespace == "aws":
+			add("%s: not read by the platform, whose AWS provider is built from %s only: remove it (a setting here would be silently ignored)", key, strings.Join(awsKeys, ", "))
+		default:
+			add("%s: the namespace %q is not read by this program (allowed: %s:…, aws:…, %s:…); did you mean %s:%s?",
+				key, namespace, Namespace, strings.Join(otherNamespaces, ":…, "), Namespace, strings.TrimPrefix(key, namespace+":"))
 		}
 	}
 	for _, key := range cfg.SecretKeys {
 		if strings.HasPrefix(key, Namespace+":") {
 			// No platform key holds a secret yet: a secret given here would be decoded into plain
 			// values and lose its protection, so refuse rather than leak it.
-			problems = append(problems, fmt.Sprintf("%s: is stored as a secret, but no platform setting under it is secret; set it without --secret, or keep the secret in AWS Secrets Manager", key))
+			add("%s: is stored as a secret, but no platform setting under it is secret; set it without --secret, or keep the secret in AWS Secrets Manager", key)
 		}
 	}
 	problems = append(problems, cfg.validate(raw.KnownControls)...)
@@ -405,325 +509,6 @@ func ParseConfig(raw Raw) (*Config, error) {
 		return nil, &ConfigError{Stack: raw.Stack, Problems: problems}
 	}
 	return &cfg, nil
-}
-
-var regionPattern = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$`)
-
-// validate checks the typed config; every message names the key path, the value and what is allowed.
-func (c *Config) validate(knownControls []string) []string {
-	var p []string
-	add := func(format string, args ...any) { p = append(p, fmt.Sprintf(format, args...)) }
-	n := Namespace
-
-	switch {
-	case c.Region == "":
-		add("aws:region: not set (set it with `pulumi config set aws:region eu-west-1`)")
-	case !regionPattern.MatchString(c.Region):
-		add("aws:region: %q is not an AWS region name (for example eu-west-1)", c.Region)
-	}
-
-	for _, k := range slices.Sorted(maps.Keys(c.Tags)) {
-		v := c.Tags[k]
-		switch {
-		case k == "" || utf8.RuneCountInString(k) > 128:
-			add("%s:tags: key %q must be 1 to 128 characters", n, k)
-		case strings.HasPrefix(strings.ToLower(k), "aws:"):
-			add("%s:tags.%s: the aws: prefix is reserved by AWS", n, k)
-		case slices.Contains(reservedTagKeys, k):
-			add("%s:tags.%s: is set by the platform itself (reserved: %s)", n, k, strings.Join(reservedTagKeys, ", "))
-		}
-		if n := utf8.RuneCountInString(v); n > 256 {
-			add("%s:tags.%s: value is %d characters, at most 256 are allowed", Namespace, k, n)
-		}
-	}
-
-	net := c.Network
-	np := n + ":network"
-	switch {
-	case net.AzCount < network.MinAZs:
-		add("%s.azCount: %d is below the minimum of %d (multi-AZ is required)", np, net.AzCount, network.MinAZs)
-	case net.AzCount > network.MaxAZs:
-		add("%s.azCount: %d is above the maximum of %d", np, net.AzCount, network.MaxAZs)
-	}
-	if len(net.AvailabilityZones) > 0 && len(net.AvailabilityZones) != net.AzCount {
-		add("%s.azCount: %d does not match the %d zones named in %s.availabilityZones", np, net.AzCount, len(net.AvailabilityZones), np)
-	}
-	zones := net.AvailabilityZones
-	if regionPattern.MatchString(c.Region) {
-		// Zone names are the region and one letter (eu-west-1a).
-		zoneOfRegion := regexp.MustCompile("^" + regexp.QuoteMeta(c.Region) + "[a-z]$")
-		for i, az := range net.AvailabilityZones {
-			if !zoneOfRegion.MatchString(az) {
-				add("%s.availabilityZones[%d]: %q is not a zone of region %s (for example %sa)", np, i, az, c.Region, c.Region)
-				zones = nil // reported; the plan below checks only the CIDR and duplicates
-			}
-		}
-	}
-	// The CIDR and zone rules live with the subnet plan; check them with the zones we know.
-	if len(zones) == 0 {
-		for i := range max(net.AzCount, 0) {
-			zones = append(zones, fmt.Sprintf("zone-%d", i+1)) // names do not matter for the CIDR rules
-		}
-	}
-	if prefix, err := netip.ParsePrefix(net.Cidr); err != nil {
-		add("%s.cidr: %q is not an IPv4 CIDR block (for example 10.0.0.0/16)", np, net.Cidr)
-	} else if len(zones) >= network.MinAZs && len(zones) <= network.MaxAZs {
-		if _, err := network.Plan(network.PlanInput{VpcCIDR: prefix, AZs: zones}); err != nil {
-			// The plan names its inputs vpcCidr and azs; here they are cidr and availabilityZones.
-			for _, line := range strings.Split(err.Error(), "\n") {
-				line = strings.Replace(line, "vpcCidr:", "cidr:", 1)
-				line = strings.ReplaceAll(strings.Replace(line, "azs:", "availabilityZones:", 1), "azs[", "availabilityZones[")
-				add("%s.%s", np, line)
-			}
-		}
-	}
-	if !slices.Contains(NatStrategies, net.NatGateways) {
-		add("%s.natGateways: %q is not a NAT strategy (allowed: %s)", np, net.NatGateways, strings.Join(NatStrategies, ", "))
-	} else if c.Environment == Prod && net.NatGateways != "perAz" {
-		add("%s.natGateways: %q is not allowed in prod: one NAT gateway makes every zone depend on one (allowed in prod: perAz)", np, net.NatGateways)
-	}
-	if !slices.Contains(LogRetentionDays, net.FlowLogRetentionDays) {
-		add("%s.flowLogRetentionDays: %d is not a retention CloudWatch Logs accepts (allowed: %s)", np, net.FlowLogRetentionDays, joinInts(LogRetentionDays))
-	} else if c.Environment == Prod && net.FlowLogRetentionDays < MinProdFlowLogRetentionDays {
-		add("%s.flowLogRetentionDays: %d is below the prod minimum of %d", np, net.FlowLogRetentionDays, MinProdFlowLogRetentionDays)
-	}
-	seen := map[string]bool{}
-	for i, svc := range net.InterfaceEndpoints {
-		switch {
-		case !slices.Contains(InterfaceEndpointServices, svc):
-			add("%s.interfaceEndpoints[%d]: %q is not a supported service (allowed: %s)", np, i, svc, strings.Join(InterfaceEndpointServices, ", "))
-		case seen[svc]:
-			add("%s.interfaceEndpoints[%d]: %q is listed twice", np, i, svc)
-		}
-		seen[svc] = true
-	}
-
-	if w := c.Keys.DeletionWindowDays; w < MinKeyDeletionWindowDays || w > MaxKeyDeletionWindowDays {
-		add("%s:keys.deletionWindowDays: %d is outside the allowed range %d to %d", n, w, MinKeyDeletionWindowDays, MaxKeyDeletionWindowDays)
-	}
-
-	p = append(p, c.Cluster.validate(n+":cluster", c.Environment)...)
-	p = append(p, c.Access.validate(n+":access")...)
-
-	st := c.Storage
-	sp := n + ":storage"
-	if !slices.Contains(S3Encryptions, st.S3Encryption) {
-		add("%s.s3Encryption: %q is not an S3 encryption (allowed: %s)", sp, st.S3Encryption, strings.Join(S3Encryptions, ", "))
-	}
-	for _, f := range []struct {
-		key  string
-		days int
-	}{{"noncurrentVersionDays", st.NoncurrentVersionDays}, {"accessLogDays", st.AccessLogDays}} {
-		if f.days < 1 || f.days > 3650 {
-			add("%s.%s: %d is outside the allowed range 1 to 3650", sp, f.key, f.days)
-		}
-	}
-	if c.Environment == Prod && st.AccessLogDays >= 1 && st.AccessLogDays < 365 {
-		add("%s.accessLogDays: %d is below the prod minimum of 365", sp, st.AccessLogDays)
-	}
-	if st.SecretRecoveryDays < 7 || st.SecretRecoveryDays > 30 {
-		add("%s.secretRecoveryDays: %d is outside the allowed range 7 to 30", sp, st.SecretRecoveryDays)
-	}
-	if !slices.Contains(DynamoDBKeys, st.DynamoDBKey) {
-		add("%s.dynamodbKey: %q is not a key choice (allowed: %s)", sp, st.DynamoDBKey, strings.Join(DynamoDBKeys, ", "))
-	} else if st.DynamoDBKey == "aws-owned" {
-		c.requireWaiver(add, sp+".dynamodbKey", st.DynamoDBKey, "DDB-001")
-	}
-	for _, f := range []struct {
-		key, mode, control string
-	}{{"ebsEncryptionByDefault", c.Account.EBSEncryptionByDefault, "ACC-001"}, {"s3PublicAccessBlock", c.Account.S3PublicAccessBlock, "ACC-002"}} {
-		path := n + ":account." + f.key
-		switch {
-		case !slices.Contains(SingletonModes, f.mode):
-			add("%s: %q is not a mode (allowed: %s)", path, f.mode, strings.Join(SingletonModes, ", "))
-		case f.mode == Organization:
-			c.requireWaiver(add, path, f.mode, f.control)
-		}
-	}
-
-	waived := map[string]bool{}
-	for i, w := range c.Waivers {
-		wp := fmt.Sprintf("%s:waivers[%d]", n, i)
-		switch {
-		case w.Control == "":
-			add("%s.control: not set (name the control id to waive)", wp)
-		case knownControls != nil && !slices.Contains(knownControls, w.Control):
-			add("%s.control: %q is not a control id (allowed: %s)", wp, w.Control, strings.Join(knownControls, ", "))
-		case waived[w.Control]:
-			add("%s.control: %q is waived twice", wp, w.Control)
-		}
-		waived[w.Control] = true
-		if utf8.RuneCountInString(strings.TrimSpace(w.Reason)) < minWaiverReasonLength {
-			add("%s.reason: %q is too short: say why the control does not apply (at least %d characters)", wp, w.Reason, minWaiverReasonLength)
-		}
-	}
-	return p
-}
-
-var (
-	versionPattern      = regexp.MustCompile(`^1\.[0-9]{2}$`)
-	nodeGroupNamePat    = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}$`)
-	instanceTypePattern = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9]+$`)
-	principalPattern    = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:(role|user)/[A-Za-z0-9+=,.@_/-]+$`)
-	dns1123LabelPattern = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
-)
-
-// validate checks platform:cluster; cp is its key path.
-func (c ClusterConfig) validate(cp string, env Environment) []string {
-	var p []string
-	add := func(format string, args ...any) { p = append(p, fmt.Sprintf(format, args...)) }
-
-	versions := strings.Join(KubernetesVersions, ", ")
-	switch {
-	case !versionPattern.MatchString(c.Version):
-		add("%s.version: %q is not of the form 1.NN (allowed: %s)", cp, c.Version, versions)
-	case !slices.Contains(KubernetesVersions, c.Version):
-		add("%s.version: %q is not a supported Kubernetes version (allowed: %s)", cp, c.Version, versions)
-	}
-
-	switch {
-	case c.EndpointPublicAccess && env == Prod:
-		add("%s.endpointPublicAccess: true is not allowed in prod: prod's API endpoint is private only; deploy from a runner inside the VPC (allowed in prod: false)", cp)
-	case c.EndpointPublicAccess && len(c.PublicAccessCidrs) == 0:
-		add("%s.publicAccessCidrs: not set, but endpointPublicAccess is true (an allow-list of the networks that may reach the API endpoint is required; never the whole internet)", cp)
-	case !c.EndpointPublicAccess && len(c.PublicAccessCidrs) > 0:
-		add("%s.publicAccessCidrs: %s has no effect while endpointPublicAccess is false; remove it", cp, show(c.PublicAccessCidrs))
-	}
-	seen := map[string]bool{}
-	for i, cidr := range c.PublicAccessCidrs {
-		prefix, err := netip.ParsePrefix(cidr)
-		switch {
-		case err != nil:
-			add("%s.publicAccessCidrs[%d]: %q is not a CIDR block (for example 203.0.113.0/24)", cp, i, cidr)
-		case prefix.Bits() == 0:
-			add("%s.publicAccessCidrs[%d]: %q opens the API endpoint to the whole internet; list only the networks that need it", cp, i, cidr)
-		case prefix.Addr().Is6():
-			add("%s.publicAccessCidrs[%d]: %q is IPv6; EKS public access CIDRs are IPv4 only", cp, i, cidr)
-		case prefix.Masked() != prefix:
-			add("%s.publicAccessCidrs[%d]: %q is not a network address (host bits are set); did you mean %s?", cp, i, cidr, prefix.Masked())
-		case seen[prefix.String()]:
-			add("%s.publicAccessCidrs[%d]: %q is listed twice", cp, i, cidr)
-		}
-		if err == nil {
-			seen[prefix.String()] = true
-		}
-	}
-
-	if !slices.Contains(LogRetentionDays, c.LogRetentionDays) {
-		add("%s.logRetentionDays: %d is not a retention CloudWatch Logs accepts (allowed: %s)", cp, c.LogRetentionDays, joinInts(LogRetentionDays))
-	} else if env == Prod && c.LogRetentionDays < MinProdClusterLogRetentionDays {
-		add("%s.logRetentionDays: %d is below the prod minimum of %d", cp, c.LogRetentionDays, MinProdClusterLogRetentionDays)
-	}
-
-	if len(c.NodeGroups) == 0 {
-		add("%s.nodeGroups: not set (at least one node group is required)", cp)
-	}
-	for _, name := range slices.Sorted(maps.Keys(c.NodeGroups)) {
-		g := c.NodeGroups[name]
-		gp := cp + ".nodeGroups." + name
-		if !nodeGroupNamePat.MatchString(name) {
-			add("%s.nodeGroups: name %q is not a node group name (allowed: a lowercase letter, then up to 30 lowercase letters, digits or '-')", cp, name)
-		}
-		if len(g.InstanceTypes) == 0 {
-			add("%s.instanceTypes: not set (name at least one instance type, for example m6i.large)", gp)
-		}
-		types := map[string]bool{}
-		for i, t := range g.InstanceTypes {
-			switch {
-			case !instanceTypePattern.MatchString(t):
-				add("%s.instanceTypes[%d]: %q is not an EC2 instance type (for example m6i.large)", gp, i, t)
-			case types[t]:
-				add("%s.instanceTypes[%d]: %q is listed twice", gp, i, t)
-			}
-			types[t] = true
-		}
-		if !slices.Contains(AmiTypes, g.AmiType) {
-			add("%s.amiType: %q is not an AMI type (allowed: %s)", gp, g.AmiType, strings.Join(AmiTypes, ", "))
-		}
-		if !slices.Contains(CapacityTypes, g.CapacityType) {
-			add("%s.capacityType: %q is not a capacity type (allowed: %s)", gp, g.CapacityType, strings.Join(CapacityTypes, ", "))
-		}
-		switch {
-		case env == Prod && g.MinSize < MinProdNodeGroupSize:
-			add("%s.minSize: %d is below the prod minimum of %d (a single node is a single point of failure)", gp, g.MinSize, MinProdNodeGroupSize)
-		case g.MinSize < 0:
-			add("%s.minSize: %d is below the minimum of 0", gp, g.MinSize)
-		}
-		if g.MaxSize < 1 {
-			add("%s.maxSize: %d is below the minimum of 1", gp, g.MaxSize)
-		}
-		if g.MinSize > g.MaxSize {
-			add("%s.minSize: %d is above maxSize %d", gp, g.MinSize, g.MaxSize)
-		} else if g.DesiredSize < g.MinSize || g.DesiredSize > g.MaxSize {
-			add("%s.desiredSize: %d is outside minSize %d to maxSize %d", gp, g.DesiredSize, g.MinSize, g.MaxSize)
-		}
-		if d := g.DiskSizeGiB; d < MinNodeDiskSizeGiB || d > MaxNodeDiskSizeGiB {
-			add("%s.diskSizeGiB: %d is outside the allowed range %d to %d", gp, d, MinNodeDiskSizeGiB, MaxNodeDiskSizeGiB)
-		}
-	}
-	return p
-}
-
-// validate checks platform:access; ap is its key path.
-func (a AccessConfig) validate(ap string) []string {
-	var p []string
-	add := func(format string, args ...any) { p = append(p, fmt.Sprintf(format, args...)) }
-
-	mapped := map[string]string{} // principal → where it was first listed, e.g. "admins[0]"
-	for _, persona := range []struct {
-		key        string
-		principals []string
-	}{{"admins", a.Admins}, {"gitops", a.Gitops}, {"developers", a.Developers}} {
-		for i, arn := range persona.principals {
-			at := fmt.Sprintf("%s[%d]", persona.key, i)
-			first, dup := mapped[arn]
-			switch {
-			case !principalPattern.MatchString(arn):
-				add("%s.%s: %q must be an IAM role or user ARN (for example arn:aws:iam::123456789012:role/platform-admins)", ap, at, arn)
-			case dup && strings.HasPrefix(first, persona.key+"["):
-				add("%s.%s: %q is listed twice", ap, at, arn)
-			case dup:
-				add("%s.%s: %q is already mapped as %s; a principal has one persona", ap, at, arn, first)
-			default:
-				mapped[arn] = at
-			}
-		}
-	}
-
-	if len(a.Namespaces) == 0 {
-		add("%s.namespaces: not set (the gitops and developers personas need at least one namespace)", ap)
-	}
-	seen := map[string]bool{}
-	for i, ns := range a.Namespaces {
-		switch {
-		case len(ns) > 63 || !dns1123LabelPattern.MatchString(ns):
-			add("%s.namespaces[%d]: %q is not a DNS-1123 label (lowercase letters, digits and '-', starting and ending with a letter or digit, at most 63 characters)", ap, i, ns)
-		case slices.Contains(reservedNamespaces, ns):
-			add("%s.namespaces[%d]: %q belongs to Kubernetes itself (reserved: %s)", ap, i, ns, strings.Join(reservedNamespaces, ", "))
-		case seen[ns]:
-			add("%s.namespaces[%d]: %q is listed twice", ap, i, ns)
-		}
-		seen[ns] = true
-	}
-	return p
-}
-
-// requireWaiver reports an opt-out that is not backed by a waiver of its control: an opt-out is
-// always explicit, with a reason the report shows.
-func (c *Config) requireWaiver(add func(string, ...any), path, value, control string) {
-	if _, ok := c.WaiverFor(control); !ok {
-		add("%s: %q opts out of control %s: add a waiver {control: %s, reason: ...} to %s:waivers saying where it is enforced instead", path, value, control, control, Namespace)
-	}
-}
-
-// WaiverFor returns the waiver of a control, if there is one.
-func (c *Config) WaiverFor(control string) (Waiver, bool) {
-	for _, w := range c.Waivers {
-		if w.Control == control {
-			return w, true
-		}
-	}
-	return Waiver{}, false
 }
 
 func platformKeys() []string {

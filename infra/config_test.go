@@ -22,6 +22,9 @@ func raw(stack string, kv ...string) infra.Raw {
 		panic("raw: odd number of key/value arguments")
 	}
 	values := map[string]string{"aws:region": region}
+	if stack == "prod" {
+		values["aws:allowedAccountIds"] = `["123456789012"]` // required in prod
+	}
 	for i := 0; i < len(kv); i += 2 {
 		values[kv[i]] = kv[i+1]
 	}
@@ -96,7 +99,7 @@ func TestDefaultsPerEnvironment(t *testing.T) {
 		nodes     infra.NodeGroupConfig
 	}{
 		{infra.Dev, "single", 30, nil, infra.StatefulConfig{Protect: false, RetainOnDelete: false},
-			infra.StorageConfig{S3Encryption: "AES256", NoncurrentVersionDays: 7, AccessLogDays: 30, DynamoDBKey: "customer", SecretRecoveryDays: 7}, nodes("t3.large", 1, 3, 2)},
+			infra.StorageConfig{S3Encryption: "AES256", NoncurrentVersionDays: 7, AccessLogDays: 30, DynamoDBKey: "customer", SecretRecoveryDays: 0}, nodes("t3.large", 1, 3, 2)},
 		{infra.Staging, "single", 90, nil, infra.StatefulConfig{Protect: false, RetainOnDelete: false},
 			infra.StorageConfig{S3Encryption: "AES256", NoncurrentVersionDays: 30, AccessLogDays: 90, DynamoDBKey: "customer", SecretRecoveryDays: 30}, nodes("m6i.large", 2, 4, 2)},
 		{infra.Prod, "perAz", 365, []string{"ecr.api", "ecr.dkr", "logs", "sts"}, infra.StatefulConfig{Protect: true, RetainOnDelete: true},
@@ -123,12 +126,18 @@ func TestDefaultsPerEnvironment(t *testing.T) {
 					Version:              "1.34",
 					EndpointPublicAccess: false,
 					LogRetentionDays:     tc.retention,
+					ControlPlaneAzCount:  2,
 					NodeGroups:           map[string]infra.NodeGroupConfig{"system": tc.nodes},
 				},
 				Access:   infra.AccessConfig{Namespaces: []string{"apps"}},
 				Storage:  tc.storage,
 				Account:  infra.AccountConfig{EBSEncryptionByDefault: "manage", S3PublicAccessBlock: "manage"},
 				Stateful: tc.stateful,
+				Runner: infra.RunnerConfig{Enabled: true, ComputeType: "BUILD_GENERAL1_MEDIUM", TimeoutMinutes: 60,
+					DeployRoleName: "ci-platform-deploy", PreviewRoleName: "ci-platform-preview", SourceRetentionDays: 7},
+			}
+			if tc.env == infra.Prod {
+				want.AllowedAccountIDs = []string{"123456789012"}
 			}
 			if !reflect.DeepEqual(*cfg, want) {
 				t.Errorf("resolved config:\n got  %+v\n want %+v", *cfg, want)
@@ -136,6 +145,8 @@ func TestDefaultsPerEnvironment(t *testing.T) {
 			// Defaults is the single source of these values.
 			def := infra.Defaults(tc.env)
 			def.Project, def.Stack, def.Region = "platform", string(tc.env), region
+			def.Runner.DeployRoleName, def.Runner.PreviewRoleName = "ci-platform-deploy", "ci-platform-preview"
+			def.AllowedAccountIDs = want.AllowedAccountIDs
 			if !reflect.DeepEqual(*cfg, def) {
 				t.Errorf("resolved config differs from Defaults(%s):\n got  %+v\n want %+v", tc.env, *cfg, def)
 			}
@@ -167,8 +178,18 @@ func TestEnvironmentFromStackNameOrKey(t *testing.T) {
 		{name: "staging stack, no key", raw: raw("staging"), wantEnv: infra.Staging, wantNat: "single"},
 		{name: "prod stack, no key", raw: raw("prod"), wantEnv: infra.Prod, wantNat: "perAz"},
 		{name: "key on a free-named stack", raw: raw("payments-eu", "platform:environment", "staging"), wantEnv: infra.Staging, wantNat: "single"},
-		{name: "key wins over the stack name", raw: raw("dev", "platform:environment", "prod"), wantEnv: infra.Prod, wantNat: "perAz"},
-		{name: "key wins over the stack name, other way", raw: raw("prod", "platform:environment", "dev"), wantEnv: infra.Dev, wantNat: "single"},
+		{name: "key that repeats the stack's environment", raw: raw("prod", "platform:environment", "prod"), wantEnv: infra.Prod, wantNat: "perAz"},
+		{
+			// A prod stack saying dev would turn every prod-only control "not applicable".
+			name:     "key contradicting a stack named after an environment",
+			raw:      raw("prod", "platform:environment", "dev"),
+			problems: []string{`platform:environment: "dev" contradicts the stack name "prod", which is an environment's name: remove the key, or name the stack after its environment`},
+		},
+		{
+			name:     "key contradicting a stack named after an environment, other way",
+			raw:      raw("dev", "platform:environment", "staging"),
+			problems: []string{`platform:environment: "staging" contradicts the stack name "dev", which is an environment's name: remove the key, or name the stack after its environment`},
+		},
 		{name: "empty key falls back to the stack name", raw: raw("staging", "platform:environment", ""), wantEnv: infra.Staging, wantNat: "single"},
 		{
 			name:     "sandbox stack, no key",
@@ -176,9 +197,10 @@ func TestEnvironmentFromStackNameOrKey(t *testing.T) {
 			problems: []string{`platform:environment: not set and stack name "sandbox" is not an environment (allowed: dev, staging, prod)`},
 		},
 		{
-			name:     "stack name is case sensitive",
-			raw:      raw("Prod"),
-			problems: []string{`platform:environment: not set and stack name "Prod" is not an environment (allowed: dev, staging, prod)`},
+			name: "stack name is case sensitive",
+			raw:  raw("Prod"),
+			problems: []string{`platform:environment: not set and stack name "Prod" is not an environment (allowed: dev, staging, prod)`,
+				`stack name "Prod": the names derived from it (S3 buckets like "platform-Prod-uploads-000000000000-eu-west-1") allow only lowercase letters, digits and '-', starting and ending with a letter or digit: rename the stack (for example "prod")`},
 		},
 		{
 			name:     "invalid key",
@@ -221,8 +243,8 @@ func TestEnvironmentFromStackNameOrKey(t *testing.T) {
 func TestEveryValidationRule(t *testing.T) {
 	const (
 		networkKeys     = "availabilityZones, azCount, cidr, flowLogRetentionDays, interfaceEndpoints, natGateways"
-		platformKeys    = "access, account, cluster, environment, keys, network, stateful, storage, tags, waivers"
-		clusterKeys     = "endpointPublicAccess, logRetentionDays, nodeGroups, publicAccessCidrs, version"
+		platformKeys    = "access, account, bootstrap, cluster, environment, keys, network, runner, stateful, storage, tags, waivers"
+		clusterKeys     = "apiAccess, controlPlaneAzCount, endpointPublicAccess, logRetentionDays, nodeGroups, publicAccessCidrs, version"
 		nodeGroupKeys   = "amiType, capacityType, desiredSize, diskSizeGiB, instanceTypes, maxSize, minSize"
 		accessKeys      = "admins, developers, gitops, namespaces"
 		versions        = "1.32, 1.33, 1.34, 1.35"
@@ -456,13 +478,13 @@ func TestEveryValidationRule(t *testing.T) {
 		{"wrong type: list", raw("dev", "platform:network", `{"interfaceEndpoints":"sts"}`),
 			`platform:network.interfaceEndpoints: "sts" is not a list of strings`},
 		{"wrong type: map", raw("dev", "platform:tags", `{"team":5}`),
-			`platform:tags: {"team":5} is not a map of strings`},
+			`platform:tags.team: 5 is a number, but a string is expected: quote it in the stack file (team: "5")`},
 		{"wrong type: object given as plain text", raw("dev", "platform:network", `10.1.0.0/16`),
 			`platform:network: "10.1.0.0/16" is not an object (allowed keys: ` + networkKeys + `)`},
 		{"wrong type: object given as a list", raw("dev", "platform:keys", `[30]`),
 			`platform:keys: [30] is not an object (allowed keys: deletionWindowDays)`},
 		{"wrong type: waivers given as an object", raw("dev", "platform:waivers", `{"control":"vpc-flow-logs"}`),
-			`platform:waivers: {"control":"vpc-flow-logs"} is not a list`},
+			`platform:waivers: {"control":"vpc-flow-logs"} is not a list of objects`},
 		{"platform key given as secret", withSecret(raw("dev", "platform:tags", `{"team":"payments"}`), "platform:tags"),
 			`platform:tags: ` + secretProblem},
 		{"unknown key in cluster", cluster("dev", `{"endpointPrivateAccess":true}`),
@@ -623,7 +645,7 @@ func TestAllProblemsReportedAtOnce(t *testing.T) {
 	want := []string{
 		`platform:environment: not set and stack name "qa" is not an environment (allowed: dev, staging, prod)`,
 		`platform:network.azCount: "three" is not an integer`,
-		`platform:netwrk: unknown key (allowed: access, account, cluster, environment, keys, network, stateful, storage, tags, waivers)`,
+		`platform:netwrk: unknown key (allowed: access, account, bootstrap, cluster, environment, keys, network, runner, stateful, storage, tags, waivers)`,
 		`platform:stateful: is stored as a secret, but no platform setting under it is secret; set it without --secret, or keep the secret in AWS Secrets Manager`,
 		"aws:region: not set (set it with `pulumi config set aws:region eu-west-1`)",
 		`platform:tags.Stack: is set by the platform itself (reserved: Environment, ManagedBy, Project, Stack)`,
@@ -677,6 +699,8 @@ func TestStructuredValuesAsTheCLIPassesThem(t *testing.T) {
 
 	want := infra.Defaults(infra.Prod)
 	want.Project, want.Stack, want.Region = "platform", "prod", region
+	want.AllowedAccountIDs = []string{"123456789012"}
+	want.Runner.DeployRoleName, want.Runner.PreviewRoleName = "ci-platform-deploy", "ci-platform-preview"
 	want.Network.Cidr = "10.1.0.0/16"
 	want.Network.AzCount = 3
 	want.Network.AvailabilityZones = []string{"eu-west-1a", "eu-west-1b", "eu-west-1c"}
@@ -923,7 +947,7 @@ func TestClusterAndAccessProblemsAtOnce(t *testing.T) {
 			`"developers":["`+deployer+`"],"namespaces":["apps","kube-system","apps","Payments"]}`,
 	)
 	wantProblems(t, r,
-		`platform:cluster.endpointPrivateAccess: unknown key (allowed: endpointPublicAccess, logRetentionDays, nodeGroups, publicAccessCidrs, version)`,
+		`platform:cluster.endpointPrivateAccess: unknown key (allowed: apiAccess, controlPlaneAzCount, endpointPublicAccess, logRetentionDays, nodeGroups, publicAccessCidrs, version)`,
 		`platform:cluster.version: "1.29" is not a supported Kubernetes version (allowed: 1.32, 1.33, 1.34, 1.35)`,
 		`platform:cluster.endpointPublicAccess: true is not allowed in prod: prod's API endpoint is private only; deploy from a runner inside the VPC (allowed in prod: false)`,
 		`platform:cluster.publicAccessCidrs[0]: "0.0.0.0/0" opens the API endpoint to the whole internet; list only the networks that need it`,
@@ -1035,7 +1059,7 @@ func TestStorageAndAccountRules(t *testing.T) {
 		{"prod access logs below a year", raw("prod", "platform:storage", `{"accessLogDays":364}`),
 			[]string{"platform:storage.accessLogDays: 364 is below the prod minimum of 365"}},
 		{"secret recovery 6 days", raw("dev", "platform:storage", `{"secretRecoveryDays":6}`),
-			[]string{"platform:storage.secretRecoveryDays: 6 is outside the allowed range 7 to 30"}},
+			[]string{"platform:storage.secretRecoveryDays: 6 is outside the allowed range 7 to 30 (or 0 in dev)"}},
 		{"AWS-owned table key without a waiver", raw("dev", "platform:storage", `{"dynamodbKey":"aws-owned"}`),
 			[]string{`platform:storage.dynamodbKey: "aws-owned" opts out of control DDB-001: add a waiver {control: DDB-001, reason: ...} to platform:waivers saying where it is enforced instead`}},
 		{"AWS-owned table key with a waiver", raw("dev", "platform:storage", `{"dynamodbKey":"aws-owned"}`, "platform:waivers", waive("DDB-001")), nil},

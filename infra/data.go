@@ -1,125 +1,209 @@
 package infra
 
 import (
-	"fmt"
 	"maps"
 	"slices"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/securestack/platform/components/account"
 	"github.com/securestack/platform/components/cluster"
 	"github.com/securestack/platform/components/database"
 	"github.com/securestack/platform/components/filesystem"
 	"github.com/securestack/platform/components/identity"
 	"github.com/securestack/platform/components/network"
+	"github.com/securestack/platform/components/runner"
 	"github.com/securestack/platform/components/secrets"
 	"github.com/securestack/platform/components/storage"
+	"github.com/securestack/platform/iampolicy"
 )
 
 // Data is what the data-protection capability built.
 type Data struct {
-	LogBucket, Uploads, Processed *storage.Bucket
-	Table                         *database.Table
-	Scratch                       *filesystem.FileSystem
-	Credentials                   *secrets.Secret
-	Roles                         map[string]*identity.ServiceRole
+	AccountID                                    string
+	LogBucket, Uploads, Processed, RunnerSources *storage.Bucket
+	Table                                        *database.Table
+	Scratch                                      *filesystem.FileSystem
+	Credentials                                  *secrets.Secret
+	// RunnerTokens are the runner's Pulumi tokens by kind (deploy, preview).
+	RunnerTokens map[runner.Kind]*secrets.Secret
+	Roles        map[string]*identity.ServiceRole
 }
 
-// dataNames derives the fixed names of the data stores. Bucket and table names are fixed (not
-// generated) so that the service policies can name them before they exist, and so that an
-// ordinary change never renames — and so replaces — a store.
-type dataNames struct{ cfg *Config }
+// keyArns are the ARNs of the keyring's keys.
+type keyArns struct{ cluster, logs, data pulumi.StringOutput }
 
-func (n dataNames) bucket(purpose, accountID string) string {
-	return fmt.Sprintf("%s-%s-%s-%s", n.cfg.Name(), purpose, accountID, n.cfg.Region)
+// dataBuilder creates the stores in the order the rest needs them: the log bucket first (every
+// bucket logs to it), the runner's bucket and token with the runner (the cluster admits it), the
+// application's stores once the cluster's OIDC provider and node security group exist.
+type dataBuilder struct {
+	ctx   *pulumi.Context
+	cfg   *Config
+	acct  target
+	names Names
+	keys  keyArns
+	vpc   *network.Vpc
+	eks   *cluster.Cluster
+	opts  []pulumi.ResourceOption
+	d     Data
 }
-func (n dataNames) table() string  { return n.cfg.Name() + "-media" }
-func (n dataNames) secret() string { return n.cfg.Project + "/" + n.cfg.Stack + "/app-credentials" }
 
-// deployData creates the account guardrails, the service identities and the data stores.
-func deployData(ctx *pulumi.Context, cfg *Config, acct string, partition string, keys keyArns, vpc *network.Vpc,
-	eks *cluster.Cluster, opts ...pulumi.ResourceOption) (*Data, error) {
-	names := dataNames{cfg}
-	keep := cfg.Stateful
-	guard := &account.GuardrailsArgs{LeaveS3PublicAccessBlockToOrganisation: cfg.Account.S3PublicAccessBlock == Organization}
-	if cfg.Account.EBSEncryptionByDefault == Manage {
-		guard.EBSDefaultKeyArn = keys.data
+// forceDestroy: dev can be torn down with its objects; never elsewhere.
+func (b *dataBuilder) forceDestroy() bool { return b.cfg.Environment == Dev }
+
+func (b *dataBuilder) logBucket() error {
+	b.d.AccountID = b.acct.ID
+	b.d.Roles = map[string]*identity.ServiceRole{}
+	var err error
+	b.d.LogBucket, err = storage.NewBucket(b.ctx, b.cfg.Name()+"-access-logs", &storage.BucketArgs{
+		AccountID:                       b.acct.ID,
+		BucketName:                      b.names.Bucket(BucketAccessLogs),
+		IsLogBucket:                     true,
+		ExpirationDays:                  b.cfg.Storage.AccessLogDays,
+		NoncurrentVersionExpirationDays: b.cfg.Storage.NoncurrentVersionDays,
+		ForceDestroy:                    b.forceDestroy(),
+		Protect:                         b.cfg.Stateful.Protect,
+		RetainOnDelete:                  b.cfg.Stateful.RetainOnDelete,
+	}, b.opts...)
+	return err
+}
+
+// bucket creates a bucket of the stack that logs to the log bucket.
+func (b *dataBuilder) bucket(purpose string, args storage.BucketArgs) (*storage.Bucket, error) {
+	args.AccountID = b.acct.ID
+	args.BucketName = b.names.Bucket(purpose)
+	args.AccessLogBucket = b.d.LogBucket.BucketName
+	args.ForceDestroy = b.forceDestroy()
+	args.Protect, args.RetainOnDelete = b.cfg.Stateful.Protect, b.cfg.Stateful.RetainOnDelete
+	if args.NoncurrentVersionExpirationDays == 0 {
+		args.NoncurrentVersionExpirationDays = b.cfg.Storage.NoncurrentVersionDays
 	}
-	if _, err := account.NewGuardrails(ctx, cfg.Name()+"-account", guard, opts...); err != nil {
+	if b.cfg.Storage.S3Encryption == string(storage.SSEKMS) {
+		args.Encryption, args.KmsKeyArn = storage.SSEKMS, b.keys.data
+	}
+	return storage.NewBucket(b.ctx, b.cfg.Name()+"-"+purpose, &args, b.opts...)
+}
+
+// secret creates a secret of the stack, encrypted with the data key, readable by the readers.
+func (b *dataBuilder) secret(purpose, description string, readers ...pulumi.StringInput) (*secrets.Secret, error) {
+	return secrets.NewSecret(b.ctx, b.cfg.Name()+"-"+purpose, &secrets.SecretArgs{
+		SecretName:            b.names.Secret(purpose),
+		Description:           description,
+		KmsKeyArn:             b.keys.data,
+		RecoveryWindowDays:    b.cfg.Storage.SecretRecoveryDays,
+		DeleteWithoutRecovery: b.cfg.Storage.SecretRecoveryDays == 0,
+		ReaderRoleArns:        readers,
+		AccountID:             b.acct.ID,
+		Protect:               b.cfg.Stateful.Protect,
+		RetainOnDelete:        b.cfg.Stateful.RetainOnDelete,
+	}, b.opts...)
+}
+
+// runner creates the in-VPC runner, its source bucket and its Pulumi token secret.
+func (b *dataBuilder) runner() (*runner.Runner, error) {
+	rc := b.cfg.Runner
+	if !rc.Enabled {
+		return nil, nil
+	}
+	deployRole, previewRole := roleArn(b.acct, rc.DeployRoleName), roleArn(b.acct, rc.PreviewRoleName)
+	var err error
+	// CI writes sources once, each role under its own prefix: a pull request's preview role can
+	// never place what the deploy project runs.
+	b.d.RunnerSources, err = b.bucket(BucketRunner, storage.BucketArgs{
+		ExpirationDays:                  rc.SourceRetentionDays,
+		NoncurrentVersionExpirationDays: 1,
+		WriteOnceFor:                    []pulumi.StringInput{pulumi.String(deployRole), pulumi.String(previewRole)},
+		ExtraStatements: func(bucketArn string) []iampolicy.Statement {
+			return []iampolicy.Statement{{
+				Sid:       "PreviewRoleNeverWritesDeploySources",
+				Effect:    iampolicy.Deny,
+				Principal: &iampolicy.Principal{AWS: iampolicy.StringList{previewRole}},
+				Actions:   iampolicy.StringList{"s3:PutObject"},
+				Resources: iampolicy.StringList{bucketArn + "/" + string(runner.Deploy) + "/*"},
+			}}
+		},
+	})
+	if err != nil {
 		return nil, err
 	}
+	subnets := slices.Collect(func(yield func(pulumi.StringInput) bool) {
+		for _, id := range b.vpc.PrivateSubnetIDList() {
+			if !yield(id) {
+				return
+			}
+		}
+	})
+	r, err := runner.NewRunner(b.ctx, b.cfg.Name()+"-runner", &runner.RunnerArgs{
+		Account:          runner.Account{ID: b.acct.ID, Region: b.cfg.Region, Partition: b.acct.Partition},
+		ProjectPrefix:    b.cfg.Name(),
+		Stack:            b.cfg.Stack,
+		VpcID:            b.vpc.VpcID.ToStringOutput(),
+		SubnetIDs:        subnets,
+		SourceBucketName: b.d.RunnerSources.BucketName,
+		SourceBucketArn:  b.d.RunnerSources.Arn,
+		AssumeRoleArns:   map[runner.Kind]string{runner.Deploy: deployRole, runner.Preview: previewRole},
+		TokenSecretNames: map[runner.Kind]string{runner.Deploy: b.names.Secret(SecretDeployToken), runner.Preview: b.names.Secret(SecretPreviewToken)},
+		LogsKeyArn:       b.keys.logs,
+		LogRetentionDays: b.cfg.Cluster.LogRetentionDays,
+		PulumiVersion:    PulumiVersion,
+		ComputeType:      rc.ComputeType,
+		TimeoutMinutes:   rc.TimeoutMinutes,
+		Protect:          b.cfg.Stateful.Protect,
+		RetainOnDelete:   b.cfg.Stateful.RetainOnDelete,
+	}, b.opts...)
+	if err != nil {
+		return nil, err
+	}
+	// One token per kind, each readable by its project only: previews run pull-request code.
+	b.d.RunnerTokens = map[runner.Kind]*secrets.Secret{}
+	for _, t := range []struct {
+		kind    runner.Kind
+		purpose string
+		what    string
+	}{{runner.Deploy, SecretDeployToken, "deploy builds"}, {runner.Preview, SecretPreviewToken, "preview builds (a token that cannot change state)"}} {
+		if b.d.RunnerTokens[t.kind], err = b.secret(t.purpose, "Pulumi access token of the in-VPC runner's "+t.what+"; the value is set out of band, never by Pulumi",
+			r.RoleArns[t.kind]); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
 
-	s3Encryption := storage.SSES3
-	var s3Key pulumi.StringInput
-	if cfg.Storage.S3Encryption == "aws:kms" {
-		s3Encryption, s3Key = storage.SSEKMS, keys.data
-	}
-	arn := func(service, resource string) string {
-		return fmt.Sprintf("arn:%s:%s:::%s", partition, service, resource)
-	}
+// stores creates the service identities and the application's data stores.
+func (b *dataBuilder) stores() (*Data, error) {
+	cfg, names, keys := b.cfg, b.names, b.keys
 	resources := AppResources{
-		UploadsBucketArn:   arn("s3", names.bucket("uploads", acct)),
-		ProcessedBucketArn: arn("s3", names.bucket("processed", acct)),
-		TableArn:           fmt.Sprintf("arn:%s:dynamodb:%s:%s:table/%s", partition, cfg.Region, acct, names.table()),
-		SSEKMS:             s3Encryption == storage.SSEKMS,
+		UploadsBucketArn:   arnOfBucket(b.acct.Partition, names.Bucket(BucketUploads)),
+		ProcessedBucketArn: arnOfBucket(b.acct.Partition, names.Bucket(BucketProcessed)),
+		TableArn:           "arn:" + b.acct.Partition + ":dynamodb:" + cfg.Region + ":" + b.acct.ID + ":table/" + names.Table(),
+		SSEKMS:             cfg.Storage.S3Encryption == string(storage.SSEKMS),
 	}
-
 	// Identities first: the uploads bucket's policy names the uploader's role.
-	d := &Data{Roles: map[string]*identity.ServiceRole{}}
 	for _, service := range Services {
-		policy := keys.data.ToStringOutput().ApplyT(func(dataKey string) (string, error) {
+		policy := keys.data.ApplyT(func(dataKey string) (string, error) {
 			r := resources
 			r.DataKeyArn = dataKey
 			return ServicePolicy(service, r, cfg.Region).JSON()
 		}).(pulumi.StringOutput)
-		role, err := identity.NewServiceRole(ctx, cfg.Name()+"-"+service, &identity.ServiceRoleArgs{
-			OIDCProviderArn: eks.OIDCProviderArn,
-			OIDCIssuer:      eks.OIDCIssuer,
+		role, err := identity.NewServiceRole(b.ctx, cfg.Name()+"-"+service, &identity.ServiceRoleArgs{
+			OIDCProviderArn: b.eks.OIDCProviderArn,
+			OIDCIssuer:      b.eks.OIDCIssuer,
 			Namespace:       cfg.Access.Namespaces[0],
 			ServiceAccount:  service,
 			Policy:          policy,
-		}, opts...)
+		}, b.opts...)
 		if err != nil {
 			return nil, err
 		}
-		d.Roles[service] = role
+		b.d.Roles[service] = role
 	}
-
-	forceDestroy := cfg.Environment == Dev // dev can be torn down with its objects; never elsewhere
 	var err error
-	d.LogBucket, err = storage.NewBucket(ctx, cfg.Name()+"-access-logs", &storage.BucketArgs{
-		AccountID:                       acct,
-		BucketName:                      names.bucket("access-logs", acct),
-		IsLogBucket:                     true,
-		ExpirationDays:                  cfg.Storage.AccessLogDays,
-		NoncurrentVersionExpirationDays: cfg.Storage.NoncurrentVersionDays,
-		ForceDestroy:                    forceDestroy,
-		Protect:                         cfg.Stateful.Protect,
-		RetainOnDelete:                  cfg.Stateful.RetainOnDelete,
-	}, opts...)
-	if err != nil {
+	// The uploader may create objects but never delete or overwrite one, whatever its own policy
+	// says (its policy agrees: WriteOnceGrants).
+	uploader := []pulumi.StringInput{b.d.Roles[Uploader].Arn}
+	if b.d.Uploads, err = b.bucket(BucketUploads, storage.BucketArgs{DenyDeleteTo: uploader, WriteOnceFor: uploader}); err != nil {
 		return nil, err
 	}
-	bucket := func(purpose string, denyDeleteTo ...pulumi.StringInput) (*storage.Bucket, error) {
-		return storage.NewBucket(ctx, cfg.Name()+"-"+purpose, &storage.BucketArgs{
-			AccountID:                       acct,
-			BucketName:                      names.bucket(purpose, acct),
-			Encryption:                      s3Encryption,
-			KmsKeyArn:                       s3Key,
-			AccessLogBucket:                 d.LogBucket.BucketName,
-			DenyDeleteTo:                    denyDeleteTo,
-			NoncurrentVersionExpirationDays: cfg.Storage.NoncurrentVersionDays,
-			ForceDestroy:                    forceDestroy,
-			Protect:                         cfg.Stateful.Protect,
-			RetainOnDelete:                  cfg.Stateful.RetainOnDelete,
-		}, opts...)
-	}
-	// The uploader may put objects but never delete them, whatever its IAM policy says.
-	if d.Uploads, err = bucket("uploads", d.Roles[Uploader].Arn); err != nil {
-		return nil, err
-	}
-	if d.Processed, err = bucket("processed"); err != nil {
+	if b.d.Processed, err = b.bucket(BucketProcessed, storage.BucketArgs{}); err != nil {
 		return nil, err
 	}
 
@@ -128,49 +212,43 @@ func deployData(ctx *pulumi.Context, cfg *Config, acct string, partition string,
 	if cfg.Storage.DynamoDBKey == "aws-owned" {
 		tableKey, tableKeyArn = database.AWSOwnedKey, nil
 	}
-	if d.Table, err = database.NewTable(ctx, cfg.Name()+"-media", &database.TableArgs{
-		TableName:          names.table(),
+	if b.d.Table, err = database.NewTable(b.ctx, cfg.Name()+"-media", &database.TableArgs{
+		TableName:          names.Table(),
 		HashKey:            database.Attribute{Name: "mediaId", Type: "S"},
 		Encryption:         tableKey,
 		KmsKeyArn:          tableKeyArn,
 		DeletionProtection: cfg.Environment == Prod,
-		Protect:            keep.Protect,
-		RetainOnDelete:     keep.RetainOnDelete,
-	}, opts...); err != nil {
+		Protect:            cfg.Stateful.Protect,
+		RetainOnDelete:     cfg.Stateful.RetainOnDelete,
+	}, b.opts...); err != nil {
 		return nil, err
 	}
 
 	subnets := map[string]pulumi.StringInput{}
-	for _, az := range slices.Sorted(maps.Keys(vpc.PrivateSubnetIDs)) {
-		subnets[az] = vpc.PrivateSubnetIDs[az].ToStringOutput()
+	for _, az := range slices.Sorted(maps.Keys(b.vpc.PrivateSubnetIDs)) {
+		subnets[az] = b.vpc.PrivateSubnetIDs[az].ToStringOutput()
 	}
-	if d.Scratch, err = filesystem.NewFileSystem(ctx, cfg.Name()+"-scratch", &filesystem.FileSystemArgs{
-		AccountID:             acct,
+	processor := filesystem.ProcessorAccessPoint()
+	if b.d.Scratch, err = filesystem.NewFileSystem(b.ctx, cfg.Name()+"-scratch", &filesystem.FileSystemArgs{
+		AccountID:             b.acct.ID,
 		KmsKeyArn:             keys.data,
-		VpcID:                 vpc.VpcID.ToStringOutput(),
-		ClientSecurityGroupID: eks.NodeSecurityGroupID,
+		VpcID:                 b.vpc.VpcID.ToStringOutput(),
+		ClientSecurityGroupID: b.eks.NodeSecurityGroupID,
 		PrivateSubnets:        subnets,
-		AccessPoints:          []filesystem.AccessPoint{filesystem.ProcessorAccessPoint()},
-		Protect:               keep.Protect,
-		RetainOnDelete:        keep.RetainOnDelete,
-	}, opts...); err != nil {
+		AccessPoints:          []filesystem.AccessPoint{processor},
+		// The EFS CSI driver's node plugin mounts the processor's volume, through its access point.
+		MountGrants:    []filesystem.MountGrant{{AccessPoint: processor.Name, RoleName: b.eks.EFSCSIRoleName}},
+		Protect:        cfg.Stateful.Protect,
+		RetainOnDelete: cfg.Stateful.RetainOnDelete,
+	}, b.opts...); err != nil {
 		return nil, err
 	}
 
-	if d.Credentials, err = secrets.NewSecret(ctx, cfg.Name()+"-app-credentials", &secrets.SecretArgs{
-		SecretName:         names.secret(),
-		Description:        "High-value application credentials; the value is set out of band, never by Pulumi",
-		KmsKeyArn:          keys.data,
-		RecoveryWindowDays: cfg.Storage.SecretRecoveryDays,
-		ReaderRoleArns:     []pulumi.StringInput{d.Roles[Processor].Arn, d.Roles[Uploader].Arn},
-		AccountID:          acct,
-		Protect:            keep.Protect,
-		RetainOnDelete:     keep.RetainOnDelete,
-	}, opts...); err != nil {
+	if b.d.Credentials, err = b.secret(SecretAppCredential, "High-value application credentials; the value is set out of band, never by Pulumi",
+		b.d.Roles[Processor].Arn, b.d.Roles[Uploader].Arn); err != nil {
 		return nil, err
 	}
-	return d, nil
+	return &b.d, nil
 }
 
-// keyArns are the ARNs of the keyring's keys.
-type keyArns struct{ cluster, logs, data pulumi.StringOutput }
+func arnOfBucket(partition, bucket string) string { return "arn:" + partition + ":s3:::" + bucket }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
 	"reflect"
 	"slices"
 	"sort"
@@ -25,6 +26,8 @@ func overlay(path, text string, dst any, newEntries entryTemplates) []string {
 	var raw any
 	if reflect.TypeOf(dst).Elem().Kind() == reflect.String {
 		raw = text // a plain string key: the CLI passes it as is, never as JSON
+	} else if text == "" {
+		return nil // `key: null` in the stack file arrives as "": not set, the default stays
 	} else if err := json.Unmarshal([]byte(text), &raw); err != nil {
 		raw = text // not JSON: let the type check below say what was expected
 	}
@@ -103,23 +106,58 @@ func (tpl entryTemplates) overlayValue(path string, raw any, dst reflect.Value) 
 		dst.Set(out)
 		return problems
 	}
-	if dst.Kind() == reflect.Slice && dst.Type().Elem().Kind() == reflect.Struct {
+	if t := dst.Type(); t.Kind() == reflect.Map && t.Key().Kind() == reflect.String {
+		// A map of plain values: each entry is checked on its own, so one bad entry does not hide
+		// the others, and each problem names its own key.
+		obj, ok := raw.(map[string]any)
+		if !ok {
+			return []string{fmt.Sprintf("%s: %s is not %s", path, show(raw), kindName(t))}
+		}
+		out := reflect.MakeMapWithSize(t, len(obj))
+		var problems []string
+		for _, k := range slices.Sorted(maps.Keys(obj)) {
+			entry := reflect.New(t.Elem()).Elem()
+			if p := tpl.overlayValue(path+"."+k, obj[k], entry); len(p) > 0 {
+				problems = append(problems, p...)
+				continue
+			}
+			out.SetMapIndex(reflect.ValueOf(k).Convert(t.Key()), entry)
+		}
+		dst.Set(out)
+		return problems
+	}
+	if dst.Kind() == reflect.Slice {
 		arr, ok := raw.([]any)
 		if !ok {
-			return []string{fmt.Sprintf("%s: %s is not a list", path, show(raw))}
+			return []string{fmt.Sprintf("%s: %s is not %s", path, show(raw), kindName(dst.Type()))}
 		}
 		out := reflect.MakeSlice(dst.Type(), len(arr), len(arr))
 		var problems []string
 		for i, e := range arr {
 			problems = append(problems, tpl.overlayValue(fmt.Sprintf("%s[%d]", path, i), e, out.Index(i))...)
 		}
-		dst.Set(out)
+		if len(problems) == 0 {
+			dst.Set(out) // a list with a bad element keeps its default: its problems are reported
+		}
 		return problems
 	}
 	// Leaves: let encoding/json check the type, and phrase its complaint with the path.
 	b, _ := json.Marshal(raw)
 	fresh := reflect.New(dst.Type())
 	if err := json.Unmarshal(b, fresh.Interface()); err != nil {
+		if number, isNumber := raw.(float64); isNumber && dst.Kind() == reflect.String {
+			// YAML reads version: 1.30 as the number 1.3: say how to keep the text as written.
+			hint := ""
+			if number != math.Trunc(number) {
+				hint = " (unquoted, YAML also drops trailing zeros: 1.30 becomes 1.3)"
+			}
+			quoted := fmt.Sprintf(`%s: "%s"`, path[strings.LastIndex(path, ".")+1:], show(raw))
+			if strings.HasSuffix(path, "]") {
+				quoted = fmt.Sprintf(`"%s"`, show(raw)) // a list element
+			}
+			return []string{fmt.Sprintf(`%s: %s is a number, but a string is expected: quote it in the stack file (%s)%s`,
+				path, show(raw), quoted, hint)}
+		}
 		return []string{fmt.Sprintf("%s: %s is not %s", path, show(raw), kindName(dst.Type()))}
 	}
 	dst.Set(fresh.Elem())

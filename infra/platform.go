@@ -6,13 +6,13 @@ import (
 	"slices"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
-	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/securestack/platform/components/account"
 	"github.com/securestack/platform/components/cluster"
 	"github.com/securestack/platform/components/encryption"
 	"github.com/securestack/platform/components/network"
-	"github.com/securestack/platform/components/storage"
+	"github.com/securestack/platform/components/runner"
 	"github.com/securestack/platform/eksspec"
 )
 
@@ -28,11 +28,13 @@ func Run(ctx *pulumi.Context) error {
 
 // Platform is what Deploy built, for the outputs and for tests.
 type Platform struct {
-	Keys       *encryption.Keyring
-	Network    *network.Vpc
-	Cluster    *cluster.Cluster
-	Kubernetes *kubernetes.Provider
-	Data       *Data
+	Keys    *encryption.Keyring
+	Network *network.Vpc
+	Cluster *cluster.Cluster
+	Runner  *runner.Runner // nil when platform:runner.enabled is false
+	Data    *Data
+	// InCluster is the in-cluster layer; nil in bootstrap.
+	InCluster *InCluster
 }
 
 // BaseTags are the tags the platform puts on every taggable resource (as provider default tags).
@@ -52,42 +54,43 @@ func (c *Config) BaseTags() map[string]string {
 // Name is the prefix of every component name: "<project>-<stack>".
 func (c *Config) Name() string { return c.Project + "-" + c.Stack }
 
-// Deploy composes the components from a validated config.
+// PulumiVersion is the Pulumi CLI the in-VPC runner installs; the workflows pin the same.
+const PulumiVersion = "3.274.1"
+
+// target is where the stack deploys, as AWS reports it.
+type target struct {
+	ID, Partition, Region string
+	Zones                 []string
+}
+
+// Deploy composes the components from a validated config. The order is the dependency order: keys,
+// network, the log bucket and the in-VPC runner (the cluster admits the runner), the cluster, the
+// data stores and the account baseline, then — unless bootstrapping — the in-cluster layer.
 func Deploy(ctx *pulumi.Context, cfg *Config) (*Platform, error) {
-	provider, err := aws.NewProvider(ctx, "aws", &aws.ProviderArgs{
+	providerArgs := &aws.ProviderArgs{
 		Region:      pulumi.String(cfg.Region),
 		DefaultTags: &aws.ProviderDefaultTagsArgs{Tags: pulumi.ToStringMap(cfg.BaseTags())},
-	})
+	}
+	if len(cfg.AllowedAccountIDs) > 0 {
+		providerArgs.AllowedAccountIds = pulumi.ToStringArray(cfg.AllowedAccountIDs)
+	}
+	if cfg.Profile != "" {
+		providerArgs.Profile = pulumi.String(cfg.Profile)
+	}
+	provider, err := aws.NewProvider(ctx, "aws", providerArgs)
 	if err != nil {
 		return nil, err
 	}
 	withAWS := pulumi.Provider(provider)
-	caller, err := aws.GetCallerIdentity(ctx, nil, pulumi.Provider(provider))
+	acct, err := lookUpAccount(ctx, cfg, provider)
 	if err != nil {
-		return nil, fmt.Errorf("infra: looking up the AWS account: %w", err)
-	}
-	if err := checkDeployerNotMapped(cfg, caller.Arn); err != nil {
 		return nil, err
 	}
-	partition, err := aws.GetPartition(ctx, nil, pulumi.Provider(provider))
-	if err != nil {
-		return nil, fmt.Errorf("infra: looking up the AWS partition: %w", err)
-	}
-	zones := cfg.Network.AvailabilityZones
-	if len(zones) == 0 {
-		available, err := aws.GetAvailabilityZones(ctx, &aws.GetAvailabilityZonesArgs{State: pulumi.StringRef("available")}, pulumi.Provider(provider))
-		if err != nil {
-			return nil, fmt.Errorf("infra: listing availability zones: %w", err)
-		}
-		if len(available.Names) < cfg.Network.AzCount {
-			return nil, fmt.Errorf("%s:network.azCount: %d is more than the %d zones region %s offers (%v)",
-				Namespace, cfg.Network.AzCount, len(available.Names), cfg.Region, available.Names)
-		}
-		zones = available.Names[:cfg.Network.AzCount]
-	}
+	names := cfg.Names(acct.ID)
+	p := &Platform{}
 
 	keys, err := encryption.NewKeyring(ctx, cfg.Name(), &encryption.KeyringArgs{
-		Account:            encryption.Account{ID: caller.AccountId, Region: cfg.Region, Partition: partition.Partition},
+		Account:            encryption.Account{ID: acct.ID, Region: cfg.Region, Partition: acct.Partition},
 		AliasPrefix:        "alias/" + cfg.Name(),
 		DeletionWindowDays: cfg.Keys.DeletionWindowDays,
 		Protect:            cfg.Stateful.Protect,
@@ -96,97 +99,142 @@ func Deploy(ctx *pulumi.Context, cfg *Config) (*Platform, error) {
 	if err != nil {
 		return nil, err
 	}
-	logsKey, err := keys.Arn(encryption.Logs)
-	if err != nil {
-		return nil, err
-	}
-	vpc, err := network.NewVpc(ctx, cfg.Name(), &network.VpcArgs{
-		Account:              network.Account{ID: caller.AccountId, Region: cfg.Region, Partition: partition.Partition},
+	p.Keys = keys
+	keyArns := keyArns{cluster: keys.Arns[encryption.Cluster], logs: keys.Arns[encryption.Logs], data: keys.Arns[encryption.Data]}
+	p.Network, err = network.NewVpc(ctx, cfg.Name(), &network.VpcArgs{
+		Account:              network.Account{ID: acct.ID, Region: cfg.Region, Partition: acct.Partition},
 		CidrBlock:            cfg.Network.Cidr,
-		AvailabilityZones:    zones,
+		AvailabilityZones:    acct.Zones,
 		NatGateways:          network.NatStrategy(cfg.Network.NatGateways),
-		FlowLogKmsKeyArn:     logsKey,
+		FlowLogKmsKeyArn:     keyArns.logs,
 		FlowLogRetentionDays: cfg.Network.FlowLogRetentionDays,
 		InterfaceEndpoints:   cfg.Network.InterfaceEndpoints,
-		ClusterName:          cfg.Name(),
+		ClusterName:          names.Cluster(),
 		Protect:              cfg.Stateful.Protect,
 		RetainOnDelete:       cfg.Stateful.RetainOnDelete,
 	}, withAWS)
 	if err != nil {
 		return nil, err
 	}
+	d := &dataBuilder{ctx: ctx, cfg: cfg, acct: acct, names: names, keys: keyArns, vpc: p.Network, opts: []pulumi.ResourceOption{withAWS}}
+	if err := d.logBucket(); err != nil {
+		return nil, err
+	}
+	if p.Runner, err = d.runner(); err != nil {
+		return nil, err
+	}
 
-	dataKey, err := keys.Arn(encryption.Data)
-	if err != nil {
-		return nil, err
-	}
-	secretsKey, err := keys.Arn(encryption.Cluster)
-	if err != nil {
-		return nil, err
-	}
-	eks, err := cluster.NewCluster(ctx, cfg.Name(), &cluster.ClusterArgs{
-		Account:              cluster.Account{ID: caller.AccountId, Region: cfg.Region, Partition: partition.Partition},
-		ClusterName:          cfg.Name(),
-		Version:              cfg.Cluster.Version,
-		VpcID:                vpc.VpcID.ToStringOutput(),
-		PrivateSubnetIDs:     vpc.PrivateSubnetIDList(),
-		PublicSubnetIDs:      vpc.PublicSubnetIDList(),
-		EndpointPublicAccess: cfg.Cluster.EndpointPublicAccess,
-		PublicAccessCidrs:    cfg.Cluster.PublicAccessCidrs,
-		SecretsKeyArn:        secretsKey,
-		LogsKeyArn:           logsKey,
-		DataKeyArn:           dataKey,
-		LogRetentionDays:     cfg.Cluster.LogRetentionDays,
-		NodeGroups:           nodeGroups(cfg),
-		Access:               accessPrincipals(cfg),
-		AppNamespaces:        cfg.Access.Namespaces,
-		Protect:              cfg.Stateful.Protect,
-		RetainOnDelete:       cfg.Stateful.RetainOnDelete,
+	p.Cluster, err = cluster.NewCluster(ctx, cfg.Name(), &cluster.ClusterArgs{
+		Account:               cluster.Account{ID: acct.ID, Region: cfg.Region, Partition: acct.Partition},
+		ClusterName:           names.Cluster(),
+		Version:               cfg.Cluster.Version,
+		VpcID:                 p.Network.VpcID.ToStringOutput(),
+		ControlPlaneSubnetIDs: controlPlaneSubnets(p.Network, cfg.Cluster.ControlPlaneAzCount),
+		NodeSubnetIDs:         p.Network.PrivateSubnetIDList(),
+		EndpointPublicAccess:  cfg.Cluster.EndpointPublicAccess,
+		PublicAccessCidrs:     cfg.Cluster.PublicAccessCidrs,
+		APIAccess:             apiAccessSources(cfg, p.Runner),
+		EFSCSIDriver:          true,
+		SecretsKeyArn:         keyArns.cluster,
+		LogsKeyArn:            keyArns.logs,
+		DataKeyArn:            keyArns.data,
+		LogRetentionDays:      cfg.Cluster.LogRetentionDays,
+		NodeGroups:            nodeGroups(cfg),
+		Access:                accessPrincipals(cfg, acct),
+		AppNamespaces:         cfg.Access.Namespaces,
+		Protect:               cfg.Stateful.Protect,
+		RetainOnDelete:        cfg.Stateful.RetainOnDelete,
 	}, withAWS)
 	if err != nil {
 		return nil, err
 	}
-	// The in-cluster provider: built here, from the cluster's (secret) kubeconfig, and handed to the
-	// in-cluster components. Components never build providers.
-	k8s, err := kubernetes.NewProvider(ctx, cfg.Name()+"-k8s", &kubernetes.ProviderArgs{
-		Kubeconfig:            eks.KubeconfigJSON,
-		EnableServerSideApply: pulumi.Bool(true),
-	}, pulumi.DependsOn(nodeGroupResources(eks)))
-	if err != nil {
+	d.eks = p.Cluster
+	if p.Data, err = d.stores(); err != nil {
 		return nil, err
 	}
-	if _, err := storage.NewEncryptedStorageClass(ctx, cfg.Name()+"-encrypted-gp3", &storage.EncryptedStorageClassArgs{
-		KmsKeyArn: dataKey,
-		Retain:    cfg.Stateful.RetainOnDelete,
-	}, pulumi.Provider(k8s), pulumi.Parent(eks)); err != nil {
+	if err := accountBaseline(ctx, cfg, acct, keyArns, withAWS); err != nil {
 		return nil, err
 	}
+	if cfg.Bootstrap {
+		if err := refuseBootstrapOverInCluster(ctx); err != nil {
+			return nil, err
+		}
+	} else if p.InCluster, err = deployInCluster(ctx, cfg, p); err != nil {
+		return nil, err
+	}
+	exportOutputs(ctx, cfg, p)
+	return p, nil
+}
 
-	data, err := deployData(ctx, cfg, caller.AccountId, partition.Partition, keyArns{cluster: secretsKey, logs: logsKey, data: dataKey},
-		vpc, eks, withAWS)
+// lookUpAccount asks AWS which account, partition and zones the stack deploys to, and refuses an
+// account outside aws:allowedAccountIds before anything is registered.
+func lookUpAccount(ctx *pulumi.Context, cfg *Config, provider *aws.Provider) (target, error) {
+	caller, err := aws.GetCallerIdentity(ctx, nil, pulumi.Provider(provider))
 	if err != nil {
-		return nil, err
+		return target{}, fmt.Errorf("infra: looking up the AWS account: %w", err)
 	}
+	if len(cfg.AllowedAccountIDs) > 0 && !slices.Contains(cfg.AllowedAccountIDs, caller.AccountId) {
+		return target{}, &ConfigError{Stack: cfg.Stack, Problems: []string{fmt.Sprintf(
+			"%s: the credentials are for account %s (%s), which is not allowed (allowed: %v): use credentials for the stack's account",
+			keyAllowedAccountIDs, caller.AccountId, caller.Arn, cfg.AllowedAccountIDs)}}
+	}
+	if err := checkDeployerNotMapped(cfg, caller.Arn); err != nil {
+		return target{}, err
+	}
+	partition, err := aws.GetPartition(ctx, nil, pulumi.Provider(provider))
+	if err != nil {
+		return target{}, fmt.Errorf("infra: looking up the AWS partition: %w", err)
+	}
+	zones := cfg.Network.AvailabilityZones
+	if len(zones) == 0 {
+		available, err := aws.GetAvailabilityZones(ctx, &aws.GetAvailabilityZonesArgs{State: pulumi.StringRef("available")}, pulumi.Provider(provider))
+		if err != nil {
+			return target{}, fmt.Errorf("infra: listing availability zones: %w", err)
+		}
+		if len(available.Names) < cfg.Network.AzCount {
+			return target{}, fmt.Errorf("%s:network.azCount: %d is more than the %d zones region %s offers (%v)",
+				Namespace, cfg.Network.AzCount, len(available.Names), cfg.Region, available.Names)
+		}
+		zones = available.Names[:cfg.Network.AzCount]
+	}
+	return target{ID: caller.AccountId, Partition: partition.Partition, Region: cfg.Region, Zones: zones}, nil
+}
 
-	ctx.Export("environment", pulumi.String(string(cfg.Environment)))
-	ctx.Export("uploadsBucket", data.Uploads.BucketName)
-	ctx.Export("processedBucket", data.Processed.BucketName)
-	ctx.Export("mediaTable", data.Table.Name)
-	ctx.Export("scratchFileSystemId", data.Scratch.ID)
-	ctx.Export("appCredentialsSecretArn", data.Credentials.Arn)
-	for _, service := range Services {
-		ctx.Export(service+"RoleArn", data.Roles[service].Arn)
+// controlPlaneSubnets are the private subnets of the first count zones: the zones the cluster is
+// created with, which adding zones never changes.
+func controlPlaneSubnets(v *network.Vpc, count int) pulumi.StringArray {
+	var out pulumi.StringArray
+	for _, s := range v.Layout.ByTier(network.TierPrivate)[:count] {
+		out = append(out, v.PrivateSubnetIDs[s.AZ].ToStringOutput())
 	}
-	ctx.Export("clusterName", pulumi.String(eks.Name))
-	ctx.Export("kubeconfig", eks.KubeconfigJSON)
-	ctx.Export("oidcProviderArn", eks.OIDCProviderArn)
-	ctx.Export("vpcId", vpc.VpcID)
-	ctx.Export("privateSubnetIds", vpc.PrivateSubnetIDList())
-	ctx.Export("publicSubnetIds", vpc.PublicSubnetIDList())
-	for _, p := range encryption.Purposes {
-		ctx.Export(string(p)+"KeyArn", keys.Arns[p])
+	return out
+}
+
+// apiAccessSources are what may reach the API endpoint besides the nodes: the runner, then the
+// configured security groups and networks.
+func apiAccessSources(cfg *Config, r *runner.Runner) []cluster.APIAccessSource {
+	var out []cluster.APIAccessSource
+	if r != nil {
+		out = append(out, cluster.APIAccessSource{Key: "runner", Description: "the in-VPC deploy runner", SecurityGroupID: r.SecurityGroupID.ToStringOutput()})
 	}
-	return &Platform{Keys: keys, Network: vpc, Cluster: eks, Kubernetes: k8s, Data: data}, nil
+	for _, id := range cfg.Cluster.APIAccess.SecurityGroupIDs {
+		out = append(out, cluster.APIAccessSource{Key: id, Description: "security group " + id + " (platform:cluster.apiAccess)", SecurityGroupID: pulumi.String(id)})
+	}
+	for _, cidr := range cfg.Cluster.APIAccess.Cidrs {
+		out = append(out, cluster.APIAccessSource{Key: cidrKey(cidr), Description: cidr + " (platform:cluster.apiAccess)", Cidr: cidr})
+	}
+	return out
+}
+
+// cidrKey turns 10.40.0.0/24 into the stable child key "10-40-0-0-24".
+func cidrKey(cidr string) string {
+	b := []byte(cidr)
+	for i, c := range b {
+		if c == '.' || c == '/' {
+			b[i] = '-'
+		}
+	}
+	return string(b)
 }
 
 // nodeGroups turns the configured node groups into component args, in name order.
@@ -201,8 +249,14 @@ func nodeGroups(cfg *Config) []cluster.NodeGroup {
 	return out
 }
 
-// accessPrincipals maps the configured principals to their personas.
-func accessPrincipals(cfg *Config) []cluster.AccessPrincipal {
+// roleArn is the ARN of a role of the stack's account.
+func roleArn(a target, name string) string {
+	return fmt.Sprintf("arn:%s:iam::%s:role/%s", a.Partition, a.ID, name)
+}
+
+// accessPrincipals maps the configured principals to their personas, and the runner's preview role
+// to the read-only previewer persona (the deploy role created the cluster: it is already admin).
+func accessPrincipals(cfg *Config, a target) []cluster.AccessPrincipal {
 	var out []cluster.AccessPrincipal
 	for _, list := range []struct {
 		persona eksspec.Persona
@@ -212,13 +266,63 @@ func accessPrincipals(cfg *Config) []cluster.AccessPrincipal {
 			out = append(out, cluster.AccessPrincipal{Persona: list.persona, PrincipalArn: arn})
 		}
 	}
+	if cfg.Runner.Enabled {
+		out = append(out, cluster.AccessPrincipal{Persona: eksspec.Previewer, PrincipalArn: roleArn(a, cfg.Runner.PreviewRoleName)})
+	}
 	return out
 }
 
-func nodeGroupResources(c *cluster.Cluster) []pulumi.Resource {
-	var out []pulumi.Resource
-	for _, name := range slices.Sorted(maps.Keys(c.NodeGroups)) {
-		out = append(out, c.NodeGroups[name])
+// accountBaseline manages the account's singletons when this stack owns them, or references the
+// stack that does.
+func accountBaseline(ctx *pulumi.Context, cfg *Config, a target, keys keyArns, opts ...pulumi.ResourceOption) error {
+	args := &account.GuardrailsArgs{LeaveS3PublicAccessBlockToOrganisation: cfg.Account.S3PublicAccessBlock == Organization}
+	if owner := cfg.BaselineOwner(); owner != cfg.Stack {
+		args = &account.GuardrailsArgs{OwnerStack: ctx.Organization() + "/" + cfg.Project + "/" + owner,
+			Account: account.Baseline{AccountID: a.ID, Region: a.Region}}
+	} else if cfg.Account.EBSEncryptionByDefault == Manage {
+		args.EBSDefaultKeyArn = keys.data
 	}
-	return out
+	_, err := account.NewGuardrails(ctx, cfg.Name()+"-account", args, opts...)
+	return err
+}
+
+// BaselineOwner is the stack that owns the account baseline of this stack's account and region.
+func (c *Config) BaselineOwner() string {
+	if c.Account.BaselineOwner == "" {
+		return c.Stack
+	}
+	return c.Account.BaselineOwner
+}
+
+func exportOutputs(ctx *pulumi.Context, cfg *Config, p *Platform) {
+	ctx.Export("environment", pulumi.String(string(cfg.Environment)))
+	ctx.Export("uploadsBucket", p.Data.Uploads.BucketName)
+	ctx.Export("processedBucket", p.Data.Processed.BucketName)
+	ctx.Export("mediaTable", p.Data.Table.Name)
+	ctx.Export("scratchFileSystemId", p.Data.Scratch.ID)
+	ctx.Export("appCredentialsSecretArn", p.Data.Credentials.Arn)
+	for _, service := range Services {
+		ctx.Export(service+"RoleArn", p.Data.Roles[service].Arn)
+	}
+	ctx.Export("clusterName", pulumi.String(p.Cluster.Name))
+	ctx.Export("kubeconfig", p.Cluster.KubeconfigJSON)
+	ctx.Export("oidcProviderArn", p.Cluster.OIDCProviderArn)
+	ctx.Export("vpcId", p.Network.VpcID)
+	ctx.Export("privateSubnetIds", p.Network.PrivateSubnetIDList())
+	ctx.Export("publicSubnetIds", p.Network.PublicSubnetIDList())
+	for _, purpose := range encryption.Purposes {
+		ctx.Export(string(purpose)+"KeyArn", p.Keys.Arns[purpose])
+	}
+	if cfg.BaselineOwner() == cfg.Stack {
+		ctx.Export(account.BaselineOutput, pulumi.ToMap(map[string]any{"accountId": p.Data.AccountID, "region": cfg.Region}))
+	}
+	if p.Runner != nil {
+		ctx.Export("runnerDeployProject", p.Runner.ProjectNames[runner.Deploy])
+		ctx.Export("runnerPreviewProject", p.Runner.ProjectNames[runner.Preview])
+		ctx.Export("runnerSourceBucket", p.Data.RunnerSources.BucketName)
+		ctx.Export("runnerLogGroup", p.Runner.LogGroupName)
+	}
+	// The bootstrap guard reads this: once the in-cluster layer exists, a cloud-only run would
+	// delete it.
+	ctx.Export(InClusterOutput, pulumi.Bool(p.InCluster != nil))
 }

@@ -1,6 +1,9 @@
 package infra
 
-import "github.com/securestack/platform/iampolicy"
+import (
+	"github.com/securestack/platform/components/storage"
+	"github.com/securestack/platform/iampolicy"
+)
 
 // The application's services, each with its own IRSA role and a least-privilege policy: the
 // uploader writes uploads, the processor turns uploads into processed media and metadata, the
@@ -43,9 +46,9 @@ func ServicePolicy(service string, r AppResources, region string) iampolicy.Docu
 	var statements []iampolicy.Statement
 	switch service {
 	case Uploader:
-		// Put only: the uploader can neither read back nor delete (the bucket policy denies it too).
-		statements = append(statements, iampolicy.Statement{Sid: "PutUploads", Effect: iampolicy.Allow,
-			Actions: iampolicy.StringList{"s3:PutObject"}, Resources: iampolicy.StringList{objects(r.UploadsBucketArn)}})
+		// Create only: the uploader can neither read back, delete nor overwrite (the bucket policy
+		// denies it too, with the exact complement of these grants).
+		statements = append(statements, storage.WriteOnceGrants("PutUploads", objects(r.UploadsBucketArn))...)
 		statements = append(statements, kmsThroughS3(r, region, "kms:GenerateDataKey")...)
 	case Processor:
 		statements = append(statements,

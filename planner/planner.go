@@ -16,6 +16,7 @@ import (
 	"github.com/securestack/platform/graph"
 	"github.com/securestack/platform/infra"
 	"github.com/securestack/platform/recorder"
+	"github.com/securestack/platform/requirements"
 	"github.com/securestack/platform/stackconfig"
 )
 
@@ -68,7 +69,7 @@ func Make(opts Options) (*Plan, error) {
 
 // Write prints the tree and the control results to w and, if out is set, writes the files.
 func (p *Plan) Write(w io.Writer, out string) error {
-	if _, err := io.WriteString(w, p.Tree()+"\n"+p.ResultsText()); err != nil {
+	if _, err := io.WriteString(w, p.Tree()+"\n"+p.ResultsText()+"\n"+p.CoverageText()); err != nil {
 		return err
 	}
 	if out == "" {
@@ -85,6 +86,9 @@ func (p *Plan) Write(w io.Writer, out string) error {
 		"plan.json":      planJSON,
 		"report.md":      []byte(p.Report()),
 		"components.mmd": []byte(p.Mermaid()),
+	}
+	if script := p.ReimportScript(); script != "" {
+		files["reimport.sh"] = []byte(script)
 	}
 	for _, name := range slices.Sorted(maps.Keys(files)) {
 		if err := os.WriteFile(filepath.Join(out, name), files[name], 0o600); err != nil {
@@ -195,6 +199,9 @@ func (p *Plan) ResultsText() string {
 		if r.Waiver != "" {
 			fmt.Fprintf(&b, "      waived: %s\n", r.Waiver)
 		}
+		if r.Evidence != "" && r.Status == controls.Pass {
+			fmt.Fprintf(&b, "      %s\n", r.Evidence)
+		}
 		if r.Status == controls.Fail || r.Status == controls.Waived {
 			for _, f := range r.Findings {
 				fmt.Fprintf(&b, "      %s\n", f)
@@ -202,6 +209,81 @@ func (p *Plan) ResultsText() string {
 		}
 	}
 	fmt.Fprintln(&b, p.Summary())
+	for _, w := range p.Config.Warnings {
+		fmt.Fprintf(&b, "WARNING %s\n", w)
+	}
+	return b.String()
+}
+
+// Coverage is one requirement line with the controls that prove and support it.
+type Coverage struct {
+	Line       requirements.Line
+	Proven     []controls.Result // controls whose Requirement is the line
+	Supporting []controls.Result // controls that list it in Supports
+}
+
+// Status is "proven" when at least one control proves the line and none fails, "failing" when one
+// fails, and "not implemented" when no control proves it.
+func (c Coverage) Status() string {
+	if len(c.Proven) == 0 {
+		return "not implemented"
+	}
+	for _, r := range c.Proven {
+		if r.Status == controls.Fail {
+			return "failing"
+		}
+	}
+	return "proven"
+}
+
+// Coverage is every line of the requirements with the controls of this plan that prove it.
+func (p *Plan) Coverage() []Coverage {
+	var out []Coverage
+	for _, line := range requirements.Lines() {
+		c := Coverage{Line: line}
+		for _, r := range p.Results {
+			if r.Control.Requirement == line.Text {
+				c.Proven = append(c.Proven, r)
+			}
+			if slices.Contains(r.Control.Supports, line.Text) {
+				c.Supporting = append(c.Supporting, r)
+			}
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+func ids(rs []controls.Result, withStatus bool) string {
+	var out []string
+	for _, r := range rs {
+		if withStatus && r.Status != controls.Pass {
+			out = append(out, r.Control.ID+" ("+string(r.Status)+")")
+		} else {
+			out = append(out, r.Control.ID)
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// CoverageText renders the requirements coverage for a terminal.
+func (p *Plan) CoverageText() string {
+	var b strings.Builder
+	cov := p.Coverage()
+	proven := 0
+	for _, c := range cov {
+		if c.Status() == "proven" {
+			proven++
+		}
+	}
+	fmt.Fprintf(&b, "Requirements coverage: %d of %d lines proven\n", proven, len(cov))
+	for _, c := range cov {
+		detail := ids(c.Proven, true)
+		if len(c.Proven) == 0 && len(c.Supporting) > 0 {
+			detail = "(supported by " + ids(c.Supporting, false) + ")"
+		}
+		fmt.Fprintf(&b, "  %-16s %-27s %s\n", c.Status(), strings.TrimSuffix(c.Line.Name, " (IAM Roles for Service Accounts)"), detail)
+	}
 	return b.String()
 }
 
@@ -222,13 +304,16 @@ type jsonResource struct {
 }
 
 type jsonControl struct {
-	ID       string   `json:"id"`
-	Status   string   `json:"status"`
-	Severity string   `json:"severity"`
-	Title    string   `json:"title"`
-	Checked  int      `json:"checked"`
-	Waiver   string   `json:"waiver,omitempty"`
-	Findings []string `json:"findings,omitempty"`
+	ID          string   `json:"id"`
+	Status      string   `json:"status"`
+	Severity    string   `json:"severity"`
+	Title       string   `json:"title"`
+	Requirement string   `json:"requirement,omitempty"`
+	Supports    []string `json:"supports,omitempty"`
+	Checked     int      `json:"checked"`
+	Waiver      string   `json:"waiver,omitempty"`
+	Evidence    string   `json:"evidence,omitempty"`
+	Findings    []string `json:"findings,omitempty"`
 }
 
 // JSON is plan.json: deterministic for the same stack config and code.
@@ -251,7 +336,8 @@ func (p *Plan) JSON() ([]byte, error) {
 	}
 	for _, r := range p.Results {
 		c := jsonControl{ID: r.Control.ID, Status: string(r.Status), Severity: string(r.Control.Severity),
-			Title: r.Control.Title, Checked: r.Checked, Waiver: r.Waiver}
+			Title: r.Control.Title, Requirement: r.Control.Requirement, Supports: r.Control.Supports,
+			Checked: r.Checked, Waiver: r.Waiver, Evidence: r.Evidence}
 		for _, f := range r.Findings {
 			c.Findings = append(c.Findings, f.String())
 		}
@@ -280,7 +366,14 @@ func (p *Plan) Report() string {
 		fmt.Fprintf(&b, "> Secure config values cannot be decrypted offline; placeholders stand in for: %s.\n\n",
 			"`"+strings.Join(p.Graph.Placeholders, "`, `")+"`")
 	}
-	b.WriteString("| Control | Status | Severity | What it proves | Requirement | Checked | Evidence |\n")
+	if len(p.Config.Warnings) > 0 {
+		b.WriteString("> **Warnings** (legal but unusual values):\n")
+		for _, w := range p.Config.Warnings {
+			fmt.Fprintf(&b, "> - %s\n", w)
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString("| Control | Status | Severity | What it checks | Requirement it proves | Checked | Evidence |\n")
 	b.WriteString("|---|---|---|---|---|---|---|\n")
 	for _, r := range p.Results {
 		// A waived control keeps its findings: the reviewer sees what the waiver covers.
@@ -288,12 +381,23 @@ func (p *Plan) Report() string {
 		if r.Waiver != "" {
 			parts = append(parts, "waived: "+r.Waiver)
 		}
+		if r.Evidence != "" {
+			parts = append(parts, r.Evidence)
+		}
 		for _, f := range r.Findings {
 			parts = append(parts, "`"+f.URN+"` `"+f.Path+"` = `"+f.Value+"`: "+f.Message)
 		}
 		evidence := strings.Join(parts, "<br>")
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s — _%s_ | %d | %s |\n", r.Control.ID, statusIcon[r.Status],
-			r.Control.Severity, r.Control.Title, r.Control.Section, mdEscape(r.Control.Requirement), r.Checked, mdEscape(evidence))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %d | %s |\n", r.Control.ID, statusIcon[r.Status],
+			r.Control.Severity, r.Control.Title, mdEscape(requirementCell(r.Control)), r.Checked, mdEscape(evidence))
+	}
+	b.WriteString("\n### Requirements coverage\n\nEvery line of the requirements, with the controls that prove it on this stack. ")
+	b.WriteString("A line no control proves says so; the controls that support it without proving it are listed beside it.\n\n")
+	b.WriteString("| Section | Requirement | Status | Proven by | Supported by |\n|---|---|---|---|---|\n")
+	coverageIcon := map[string]string{"proven": "✅ proven", "failing": "❌ failing", "not implemented": "⬜ not implemented"}
+	for _, c := range p.Coverage() {
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", c.Line.Section, mdEscape(c.Line.Text), coverageIcon[c.Status()],
+			ids(c.Proven, true), ids(c.Supporting, false))
 	}
 	b.WriteString("\n<details><summary>Resources by type</summary>\n\n| Type | Count |\n|---|---|\n")
 	counts := p.Graph.CountByType()
@@ -305,6 +409,23 @@ func (p *Plan) Report() string {
 }
 
 func mdEscape(s string) string { return strings.ReplaceAll(s, "|", "\\|") }
+
+// requirementCell is what a control proves: a requirement line, or a hardening rule of the design
+// with the lines it supports.
+func requirementCell(c *controls.Control) string {
+	if c.Requirement != "" {
+		return c.Section + " — _" + c.Requirement + "_"
+	}
+	if len(c.Supports) == 0 {
+		return "hardening (" + c.Section + ")"
+	}
+	var names []string
+	for _, s := range c.Supports {
+		name, _, _ := strings.Cut(s, ":")
+		names = append(names, name)
+	}
+	return "hardening (" + c.Section + "); supports: " + strings.Join(names, ", ")
+}
 
 // Mermaid is a flowchart of the components: nesting, resource counts and dependencies between them.
 func (p *Plan) Mermaid() string {

@@ -3,14 +3,17 @@ package recorder
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/securestack/platform/stackconfig"
 )
 
-// Fixed identity of the mocked AWS account.
+// Identity of the mocked AWS account when the stack's config names none.
 const (
 	AccountID = "123456789012"
 	Partition = "aws"
@@ -19,6 +22,9 @@ const (
 // mocks answers resource registrations and invokes with realistic, deterministic values.
 type mocks struct {
 	project, stack, region string
+	account                string // the mocked caller's account
+	dir                    string // the project directory: referenced stacks' config is read from it
+	stackOutputs           map[string]map[string]any
 	dryRun                 bool
 	rec                    *recording
 }
@@ -61,6 +67,14 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 			id = args.Name + "-" + key[:7]
 		}
 	}
+	if args.TypeToken == stackReferenceType {
+		outputs, err := m.stackReference(args.ID)
+		if err != nil {
+			return "", nil, err
+		}
+		m.rec.add(m, args, id, outputs)
+		return id, outputs, nil
+	}
 	outputs := args.Inputs.Copy()
 	computed := resource.PropertyMap{}
 	if args.Custom || args.ReadRPC != nil {
@@ -69,7 +83,7 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 			computed["name"] = resource.NewProperty(args.Name + "-" + key[:7])
 		}
 	}
-	for k, v := range typeOutputs(args.TypeToken, args.Name, key, m.region, args.Inputs) {
+	for k, v := range m.typeOutputs(args.TypeToken, args.Name, key, args.Inputs) {
 		computed[k] = v
 	}
 	for k, v := range computed {
@@ -98,13 +112,13 @@ func (m *mocks) arn(typ, name, id string, inputs resource.PropertyMap) string {
 	}
 	switch service {
 	case "iam":
-		return fmt.Sprintf("arn:%s:iam::%s:%s/%s", Partition, AccountID, kind, name)
+		return fmt.Sprintf("arn:%s:iam::%s:%s/%s", Partition, m.account, kind, name)
 	case "kms":
-		return fmt.Sprintf("arn:%s:kms:%s:%s:key/%s", Partition, m.region, AccountID, uuidLike(id))
+		return fmt.Sprintf("arn:%s:kms:%s:%s:key/%s", Partition, m.region, m.account, uuidLike(id))
 	case "cloudwatch":
-		return fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", Partition, m.region, AccountID, name)
+		return fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", Partition, m.region, m.account, name)
 	}
-	return fmt.Sprintf("arn:%s:%s:%s:%s:%s/%s", Partition, service, m.region, AccountID, kind, id)
+	return fmt.Sprintf("arn:%s:%s:%s:%s:%s/%s", Partition, service, m.region, m.account, kind, id)
 }
 
 // serviceAndKind splits "aws:ec2/securityGroup:SecurityGroup" into "ec2" and "security-group".
@@ -136,8 +150,9 @@ func uuidLike(id string) string {
 }
 
 // typeOutputs are the provider-computed outputs that programs read for a few types.
-func typeOutputs(typ, name, key, region string, inputs resource.PropertyMap) resource.PropertyMap {
+func (m *mocks) typeOutputs(typ, name, key string, inputs resource.PropertyMap) resource.PropertyMap {
 	str := resource.NewProperty[string]
+	region, account := m.region, m.account
 	switch typ {
 	case "aws:ec2/vpc:Vpc":
 		return resource.PropertyMap{
@@ -162,16 +177,22 @@ func typeOutputs(typ, name, key, region string, inputs resource.PropertyMap) res
 		if v := inputs["name"]; v.IsString() {
 			table = v.StringValue()
 		}
-		return resource.PropertyMap{"arn": str(fmt.Sprintf("arn:%s:dynamodb:%s:%s:table/%s", Partition, region, AccountID, table))}
+		return resource.PropertyMap{"arn": str(fmt.Sprintf("arn:%s:dynamodb:%s:%s:table/%s", Partition, region, account, table))}
 	case "aws:efs/fileSystem:FileSystem":
 		id := "fs-" + key // the same id NewResource gives it
-		return resource.PropertyMap{"arn": str(fmt.Sprintf("arn:%s:elasticfilesystem:%s:%s:file-system/%s", Partition, region, AccountID, id)),
+		return resource.PropertyMap{"arn": str(fmt.Sprintf("arn:%s:elasticfilesystem:%s:%s:file-system/%s", Partition, region, account, id)),
 			"dnsName": str(id + ".efs." + region + ".amazonaws.com")}
 	case "aws:efs/accessPoint:AccessPoint":
 		id := "fsap-" + key // the same id NewResource gives it
-		return resource.PropertyMap{"arn": str(fmt.Sprintf("arn:%s:elasticfilesystem:%s:%s:access-point/%s", Partition, region, AccountID, id))}
+		return resource.PropertyMap{"arn": str(fmt.Sprintf("arn:%s:elasticfilesystem:%s:%s:access-point/%s", Partition, region, account, id))}
 	case "aws:secretsmanager/secret:Secret":
-		return resource.PropertyMap{"arn": str(fmt.Sprintf("arn:%s:secretsmanager:%s:%s:secret:%s-%s", Partition, region, AccountID, name, key[:6]))}
+		secret := name
+		if v := inputs["name"]; v.IsString() {
+			secret = v.StringValue()
+		}
+		return resource.PropertyMap{"arn": str(fmt.Sprintf("arn:%s:secretsmanager:%s:%s:secret:%s-%s", Partition, region, account, secret, key[:6]))}
+	case "aws:codebuild/project:Project":
+		return resource.PropertyMap{"arn": str(fmt.Sprintf("arn:%s:codebuild:%s:%s:project/%s", Partition, region, account, inputs["name"].StringValue()))}
 	case "aws:ec2/eip:Eip":
 		return resource.PropertyMap{"allocationId": str("eipalloc-" + key), "publicIp": str("203.0.113.10")}
 	case "eks:index:Cluster":
@@ -179,7 +200,7 @@ func typeOutputs(typ, name, key, region string, inputs resource.PropertyMap) res
 		issuer := fmt.Sprintf("https://oidc.eks.%s.amazonaws.com/id/%s", region, strings.ToUpper(key))
 		return resource.PropertyMap{
 			"kubeconfigJson":         str(`{"apiVersion":"v1","kind":"Config","clusters":[],"contexts":[],"users":[]}`),
-			"oidcProviderArn":        str(fmt.Sprintf("arn:%s:iam::%s:oidc-provider/%s", Partition, AccountID, strings.TrimPrefix(issuer, "https://"))),
+			"oidcProviderArn":        str(fmt.Sprintf("arn:%s:iam::%s:oidc-provider/%s", Partition, account, strings.TrimPrefix(issuer, "https://"))),
 			"oidcProviderUrl":        str(strings.TrimPrefix(issuer, "https://")),
 			"oidcIssuer":             str(strings.TrimPrefix(issuer, "https://")),
 			"clusterSecurityGroupId": str("sg-" + hash(key, "cluster")),
@@ -191,14 +212,15 @@ func typeOutputs(typ, name, key, region string, inputs resource.PropertyMap) res
 
 // Call answers invokes (data sources). Unknown invokes are errors on purpose.
 func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	m.rec.invoke(args.Token)
 	str := resource.NewProperty[string]
 	switch args.Token {
 	case "aws:index/getCallerIdentity:getCallerIdentity":
 		return resource.PropertyMap{
-			"accountId": str(AccountID),
-			"arn":       str(fmt.Sprintf("arn:%s:iam::%s:user/offline-planner", Partition, AccountID)),
+			"accountId": str(m.account),
+			"arn":       str(fmt.Sprintf("arn:%s:iam::%s:user/offline-planner", Partition, m.account)),
 			"userId":    str("AIDAOFFLINEPLANNER"),
-			"id":        str(AccountID),
+			"id":        str(m.account),
 		}, nil
 	case "aws:index/getRegion:getRegion":
 		return resource.PropertyMap{"name": str(m.region), "region": str(m.region), "id": str(m.region),
@@ -214,6 +236,11 @@ func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 		}
 		return resource.PropertyMap{"names": resource.NewProperty(names), "zoneIds": resource.NewProperty(ids),
 			"id": str(m.region), "state": str("available")}, nil
+	case "aws:eks/getAddonVersion:getAddonVersion":
+		// A deterministic version per add-on and Kubernetes version, shaped like EKS's.
+		addon, k8s := args.Args["addonName"].StringValue(), args.Args["kubernetesVersion"].StringValue()
+		return resource.PropertyMap{"addonName": str(addon), "kubernetesVersion": str(k8s), "id": str(addon),
+			"version": str(fmt.Sprintf("v%s.0-eksbuild.1", strings.TrimPrefix(k8s, "1."))), "mostRecent": resource.NewProperty(false)}, nil
 	}
 	return nil, fmt.Errorf("recorder: no mock for invoke %s: add it to recorder/mocks.go", args.Token)
 }
@@ -225,4 +252,35 @@ func regionShort(region string) string {
 		return region
 	}
 	return parts[0] + parts[1][:1] + parts[2]
+}
+
+const stackReferenceType = "pulumi:pulumi:StackReference"
+
+// stackReference answers a StackReference: the outputs the test gave for that stack, else those
+// its stack file implies. An owner of its account baseline exports it (account.BaselineOutput), so
+// a reference to the owner is checked against the owner's real config, offline.
+func (m *mocks) stackReference(name string) (resource.PropertyMap, error) {
+	stack := name[strings.LastIndex(name, "/")+1:]
+	outputs, given := m.stackOutputs[stack]
+	if !given && stack != m.stack {
+		st, err := stackconfig.Load(m.dir, stack)
+		if err != nil {
+			return nil, fmt.Errorf("recorder: StackReference %s: %w", name, err)
+		}
+		var acct struct {
+			BaselineOwner string `json:"baselineOwner"`
+		}
+		_ = json.Unmarshal([]byte(st.Config["platform:account"]), &acct)
+		if acct.BaselineOwner == "" || acct.BaselineOwner == stack {
+			outputs = map[string]any{"accountBaseline": map[string]any{"accountId": accountOf(st.Config), "region": st.Config["aws:region"]}}
+		}
+	}
+	if outputs == nil {
+		outputs = map[string]any{} // the stack exists but has no outputs yet (its first deploy)
+	}
+	return resource.PropertyMap{
+		"name":              resource.NewProperty(name),
+		"outputs":           resource.NewPropertyValue(outputs),
+		"secretOutputNames": resource.NewProperty([]resource.PropertyValue{}),
+	}, nil
 }

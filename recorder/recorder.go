@@ -2,6 +2,7 @@ package recorder
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -33,7 +34,17 @@ type Options struct {
 	Edit func(cfg map[string]string)
 	// Program is the Pulumi program; nil means infra.Run, the platform itself.
 	Program pulumi.RunFunc
+	// StackOutputs are the outputs StackReferences read, by stack name (its last path segment).
+	// A stack not listed answers with the outputs its own stack file implies (the account
+	// baseline of an owner), or none: the stack itself, for instance, as on its first deploy.
+	StackOutputs map[string]map[string]any
+	// CallerAccount, if set, is the account of the mocked credentials; by default they are for the
+	// stack's own account (the first of aws:allowedAccountIds).
+	CallerAccount string
 }
+
+// Organization is the Pulumi organization of the recorded stacks: a local backend's default.
+const Organization = "organization"
 
 // Record runs the program for the stack under mocks and returns the recorded graph. An error of
 // the program (for instance a config validation error) is returned as is, together with the graph
@@ -59,7 +70,11 @@ func Record(opts Options) (*graph.Graph, error) {
 	}
 	region := st.Config["aws:region"]
 	rec := &recording{}
-	m := &mocks{project: st.Project, stack: st.Name, region: region, dryRun: opts.DryRun, rec: rec}
+	m := &mocks{project: st.Project, stack: st.Name, region: region, dryRun: opts.DryRun, rec: rec,
+		account: accountOf(st.Config), dir: dir, stackOutputs: opts.StackOutputs}
+	if opts.CallerAccount != "" {
+		m.account = opts.CallerAccount
+	}
 
 	keys := make([]string, 0, len(st.Config))
 	for k := range st.Config {
@@ -68,6 +83,7 @@ func Record(opts Options) (*graph.Graph, error) {
 	info := pulumi.RunInfo{
 		Project:          st.Project,
 		Stack:            st.Name,
+		Organization:     Organization,
 		RootDirectory:    dir,
 		Config:           st.Config,
 		ConfigSecretKeys: st.SecretKeys,
@@ -95,6 +111,7 @@ func Record(opts Options) (*graph.Graph, error) {
 	}
 	g.DryRun = opts.DryRun
 	g.Placeholders = st.Placeholders
+	g.Invokes = slices.Sorted(maps.Keys(rec.invokes))
 	return g, runErr
 }
 
@@ -120,6 +137,16 @@ func FindProjectDir() (string, error) {
 type recording struct {
 	mu        sync.Mutex
 	resources []*graph.Resource
+	invokes   map[string]bool
+}
+
+func (r *recording) invoke(token string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.invokes == nil {
+		r.invokes = map[string]bool{}
+	}
+	r.invokes[token] = true
 }
 
 func (r *recording) add(m *mocks, args pulumi.MockResourceArgs, id string, outputs resource.PropertyMap) {
@@ -172,4 +199,14 @@ func (r *recording) add(m *mocks, args pulumi.MockResourceArgs, id string, outpu
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.resources = append(r.resources, res)
+}
+
+// accountOf is the account a stack deploys to, as its config says (the first of
+// aws:allowedAccountIds), or AccountID: the mocked caller is in it.
+func accountOf(config map[string]string) string {
+	var ids []string
+	if err := json.Unmarshal([]byte(config["aws:allowedAccountIds"]), &ids); err == nil && len(ids) > 0 {
+		return ids[0]
+	}
+	return AccountID
 }

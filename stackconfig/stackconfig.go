@@ -7,8 +7,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
+
+	"github.com/goccy/go-yaml"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/diag"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/config"
@@ -40,8 +43,12 @@ func Load(dir, stack string) (*Stack, error) {
 		return nil, fmt.Errorf("stackconfig: loading project: %w", err)
 	}
 	file := filepath.Join(dir, proj.StackConfigDir, "Pulumi."+stack+".yaml")
-	if _, err := os.Stat(file); err != nil {
+	text, err := os.ReadFile(file) // #nosec G304 -- the stack file of the project, by design
+	if err != nil {
 		return nil, fmt.Errorf("stackconfig: stack %q: %w", stack, err)
+	}
+	if err := CheckFile(file, text); err != nil {
+		return nil, err
 	}
 	sink := diag.DefaultSink(io.Discard, io.Discard, diag.FormatOptions{Color: "never"})
 	ps, err := workspace.LoadProjectStack(sink, proj, file)
@@ -85,6 +92,30 @@ func Load(dir, stack string) (*Stack, error) {
 	sort.Strings(out.SecretKeys)
 	sort.Strings(out.Placeholders)
 	return out, nil
+}
+
+// StackFileKeys are the top-level keys a stack file may have (Pulumi's project-stack schema).
+var StackFileKeys = []string{"config", "encryptedkey", "encryptionsalt", "environment", "secretsprovider"}
+
+// CheckFile checks a stack file's YAML before Pulumi's loader reads it: a syntax error is reported
+// with its real line and the text around it, and a top-level key Pulumi does not know (confg:)
+// is an error rather than silently ignored.
+func CheckFile(file string, text []byte) error {
+	var top yaml.MapSlice
+	if err := yaml.Unmarshal(text, &top); err != nil {
+		return fmt.Errorf("stackconfig: %s: invalid YAML: %s", file, yaml.FormatError(err, false, true))
+	}
+	var problems []string
+	for _, item := range top {
+		key := fmt.Sprint(item.Key)
+		if !slices.Contains(StackFileKeys, key) {
+			problems = append(problems, fmt.Sprintf("%q: not a stack file key (allowed: %s); did you mean config?", key, strings.Join(StackFileKeys, ", ")))
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("stackconfig: %s: %s", file, strings.Join(problems, "; "))
+	}
+	return nil
 }
 
 func defaultText(v any) (string, error) {

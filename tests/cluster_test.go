@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/property"
+
 	"github.com/securestack/platform/eksspec"
 	"github.com/securestack/platform/graph"
 	"github.com/securestack/platform/infra"
@@ -14,10 +16,12 @@ import (
 )
 
 // TestAccessEntriesAreExactlyAsConfigured: one entry and one policy association per configured
-// principal, in the persona's group, with the persona's policy and scope; nothing else.
+// principal, and the runner's preview role as a read-only previewer, each in the persona's group,
+// with the persona's policy and scope; nothing else.
 func TestAccessEntriesAreExactlyAsConfigured(t *testing.T) {
 	g := brokenBase(t)
-	want := map[string]eksspec.Persona{adminArn: eksspec.Admin, gitopsArn: eksspec.Gitops, developerArn: eksspec.Developer}
+	want := map[string]eksspec.Persona{adminArn: eksspec.Admin, gitopsArn: eksspec.Gitops, developerArn: eksspec.Developer,
+		"arn:aws:iam::222222222222:role/ci-platform-preview": eksspec.Previewer}
 	entries := g.OfType("aws:eks/accessEntry:AccessEntry")
 	if len(entries) != len(want) {
 		t.Fatalf("%d access entries, want %d", len(entries), len(want))
@@ -65,7 +69,7 @@ func TestClusterInputsAreSetExplicitly(t *testing.T) {
 		c := named(t, g, "eks:index:Cluster", "platform-"+stack)
 		want := map[string]any{
 			"name": "platform-" + stack, "version": "1.34", "endpointPrivateAccess": true,
-			"endpointPublicAccess": stack == "dev", "createOidcProvider": true, "authenticationMode": "API",
+			"endpointPublicAccess": false, "createOidcProvider": true, "authenticationMode": "API",
 			"skipDefaultNodeGroup": true, "nodeAssociatePublicIpAddress": false, "useDefaultVpcCni": true,
 		}
 		for path, v := range want {
@@ -81,9 +85,12 @@ func TestClusterInputsAreSetExplicitly(t *testing.T) {
 		if logs, _ := c.Strings("enabledClusterLogTypes"); !slices.Equal(logs, eksspec.LogTypes) {
 			t.Errorf("%s: log types %v", stack, logs)
 		}
-		cidrs, _ := c.Strings("publicAccessCidrs")
-		if wantCidrs := map[string][]string{"dev": {"203.0.113.0/24"}}[stack]; !slices.Equal(cidrs, wantCidrs) {
-			t.Errorf("%s: public access CIDRs %v, want %v", stack, cidrs, wantCidrs)
+		// Every environment's endpoint is private: no allow-list, and no public or private subnet
+		// lists (pulumi-eks would put the control plane in all of them).
+		for _, absent := range []string{"publicAccessCidrs", "publicSubnetIds", "privateSubnetIds"} {
+			if c.Has(absent) {
+				t.Errorf("%s: %s = %s, want unset", stack, absent, graph.Describe(propertyAt(t, c, absent)))
+			}
 		}
 		if c.Protect != (stack == "prod") {
 			t.Errorf("%s: cluster protect=%v", stack, c.Protect)
@@ -92,17 +99,28 @@ func TestClusterInputsAreSetExplicitly(t *testing.T) {
 }
 
 // TestNodeGroupsDependOnTheCNIAndTheClusterOnItsLogGroup pins the creation order the controls
-// also check: log group → cluster → vpc-cni add-on → node groups → EBS CSI add-on.
+// also check: log group → cluster → vpc-cni add-on → node groups → EBS CSI, EFS CSI, kube-proxy
+// and CoreDNS add-ons.
 func TestNodeGroupsDependOnTheCNIAndTheClusterOnItsLogGroup(t *testing.T) {
 	g := record(t, "dev")
 	c := named(t, g, "eks:index:Cluster", "platform-dev")
 	lg := named(t, g, "aws:cloudwatch/logGroup:LogGroup", "platform-dev-control-plane")
 	cni := named(t, g, "aws:eks/addon:Addon", "platform-dev-vpc-cni")
 	ng := named(t, g, "aws:eks/nodeGroup:NodeGroup", "platform-dev-system")
-	csi := named(t, g, "aws:eks/addon:Addon", "platform-dev-ebs-csi")
-	for _, edge := range []struct{ from, to *graph.Resource }{{c, lg}, {cni, c}, {ng, cni}, {csi, ng}} {
+	edges := []struct{ from, to *graph.Resource }{{c, lg}, {cni, c}, {ng, cni}}
+	for _, addon := range []string{"ebs-csi", "efs-csi", "kube-proxy", "coredns"} {
+		edges = append(edges, struct{ from, to *graph.Resource }{named(t, g, "aws:eks/addon:Addon", "platform-dev-"+addon), ng})
+	}
+	for _, edge := range edges {
 		if !g.DependsOn(edge.from, edge.to.URN) {
 			t.Errorf("%s does not wait for %s", edge.from.Name, edge.to.Name)
+		}
+	}
+	// Every add-on is pinned to the default release of the cluster's Kubernetes version (the mock
+	// answers v<minor>.0-eksbuild.1), so that a cluster upgrade upgrades it.
+	for _, a := range g.OfType("aws:eks/addon:Addon") {
+		if v, _ := a.String("addonVersion"); v != "v34.0-eksbuild.1" {
+			t.Errorf("%s addonVersion %q, want v34.0-eksbuild.1", a.Name, v)
 		}
 	}
 	var cfg map[string]string
@@ -141,4 +159,13 @@ func TestKubeconfigStaysSecret(t *testing.T) {
 	if got := graph.Plain(v); got != "[secret]" {
 		t.Errorf("plan.json would show %v", got)
 	}
+}
+
+func propertyAt(t *testing.T, r *graph.Resource, path string) property.Value {
+	t.Helper()
+	v, err := r.Get(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
 }

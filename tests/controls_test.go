@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/securestack/platform/controls"
 	"github.com/securestack/platform/graph"
+	"github.com/securestack/platform/requirements"
 )
 
 const (
@@ -184,7 +186,15 @@ var brokenCases = []brokenCase{
 				return in.Set("publicAccessCidrs", property.New([]property.Value{str("0.0.0.0/0")}))
 			})(t, g)
 		},
-		wantURN: "eks:index:Cluster::" + p, wantPath: "publicAccessCidrs[0]"},
+		wantURN: "eks:index:Cluster::" + p, wantPath: "publicAccessCidrs"},
+	{name: "public endpoint open to the internet in two halves", control: "EKS-001",
+		breakGraph: func(t *testing.T, g *graph.Graph) *graph.Graph {
+			g = setInput(tEKS, p, "endpointPublicAccess", property.New(true))(t, g)
+			return editInputs(tEKS, p, func(_ *testing.T, in property.Map) property.Map {
+				return in.Set("publicAccessCidrs", property.New([]property.Value{str("0.0.0.0/1"), str("128.0.0.0/1")}))
+			})(t, g)
+		},
+		wantURN: "eks:index:Cluster::" + p, wantPath: "publicAccessCidrs"},
 	{name: "audit log off", control: "EKS-002",
 		breakGraph: setInput(tEKS, p, "enabledClusterLogTypes", property.New([]property.Value{str("api"), str("authenticator")})),
 		wantURN:    "eks:index:Cluster::" + p, wantPath: "enabledClusterLogTypes"},
@@ -271,11 +281,130 @@ var brokenCases = []brokenCase{
 	{name: "unencrypted default StorageClass", control: "STO-001",
 		breakGraph: setInput(tSC, p+"-encrypted-gp3", `parameters["encrypted"]`, str("false")),
 		wantURN:    "::" + p + "-encrypted-gp3", wantPath: "parameters.encrypted"},
-	{name: "prod key neither protected nor retained", control: "STATE-001",
+	{name: "prod key not protected, only retained", control: "STATE-001",
 		breakGraph: func(t *testing.T, g *graph.Graph) *graph.Graph {
-			return mutated(t, g, tKey, p+"-data", func(r *graph.Resource) { r.Protect, r.RetainOnDelete = false, false })
+			return mutated(t, g, tKey, p+"-data", func(r *graph.Resource) { r.Protect = false })
 		},
 		wantURN: "aws:kms/key:Key::" + p + "-data", wantPath: "options.protect"},
+	{name: "prod table protected but not retained", control: "STATE-001",
+		breakGraph: func(t *testing.T, g *graph.Graph) *graph.Graph {
+			return mutated(t, g, "aws:dynamodb/table:Table", p+"-media", func(r *graph.Resource) { r.RetainOnDelete = false })
+		},
+		wantURN: "aws:dynamodb/table:Table::" + p + "-media", wantPath: "options.retainOnDelete"},
+	{name: "gateway endpoint without a policy", control: "NET-009",
+		breakGraph: deleteInput(tEndpoint, p+"-s3", "policy"),
+		wantURN:    "aws:ec2/vpcEndpoint:VpcEndpoint::" + p + "-s3", wantPath: "policy"},
+	{name: "gateway endpoint open to every account's tables", control: "NET-009",
+		breakGraph: setInput(tEndpoint, p+"-dynamodb", "policy", str(`{"Version":"2012-10-17","Statement":[
+			{"Sid":"Any","Effect":"Allow","Principal":"*","Action":"dynamodb:*","Resource":"*"}]}`)),
+		wantURN: "aws:ec2/vpcEndpoint:VpcEndpoint::" + p + "-dynamodb", wantPath: "policy.Statement[0]"},
+	{name: "key policy names the Auto Scaling service-linked role", control: "KMS-004",
+		breakGraph: setInput(tKey, p+"-data", "policy", str(`{"Version":"2012-10-17","Statement":[
+			{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:root"},"Action":"kms:*","Resource":"*"},
+			{"Sid":"AutoScaling","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::222222222222:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling"},"Action":"kms:Decrypt","Resource":"*"}]}`)),
+		wantURN: "aws:kms/key:Key::" + p + "-data", wantPath: "policy.Statement[1].Principal"},
+	{name: "uploader may overwrite objects", control: "IAM-004",
+		breakGraph: setInput(tRolePol, p+"-uploader", "policy", str(`{"Version":"2012-10-17","Statement":[
+			{"Sid":"PutUploads","Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::uploads/*"}]}`)),
+		wantURN: "aws:iam/rolePolicy:RolePolicy::" + p + "-uploader", wantPath: "policy.Statement[0].Condition"},
+	{name: "uploader may delete objects", control: "IAM-004",
+		breakGraph: setInput(tRolePol, p+"-uploader", "policy", str(`{"Version":"2012-10-17","Statement":[
+			{"Sid":"Delete","Effect":"Allow","Action":"s3:DeleteObject","Resource":"arn:aws:s3:::uploads/*"}]}`)),
+		wantURN: "aws:iam/rolePolicy:RolePolicy::" + p + "-uploader", wantPath: "policy.Statement[0]"},
+	{name: "uploads bucket no longer denies the uploader overwrites", control: "IAM-004",
+		breakGraph: func(t *testing.T, g *graph.Graph) *graph.Graph {
+			pol := named(t, g, "aws:s3/bucketPolicy:BucketPolicy", p+"-uploads-policy")
+			text, _ := pol.String("policy")
+			return setInput("aws:s3/bucketPolicy:BucketPolicy", p+"-uploads-policy", "policy",
+				str(strings.Replace(text, "DenyWritesThatCouldOverwrite", "SomethingElse", 1)))(t, g)
+		},
+		wantURN: "aws:iam/role:Role::" + p + "-uploader", wantPath: "bucketPolicy"},
+	{name: "private endpoint that nothing but the nodes may reach", control: "EKS-015",
+		breakGraph: func(t *testing.T, g *graph.Graph) *graph.Graph {
+			return without(t, g, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", p+"-api-from-runner")
+		},
+		wantURN: "eks:index:Cluster::" + p, wantPath: "clusterSecurityGroupId"},
+	{name: "API endpoint admitting a public network", control: "EKS-015",
+		breakGraph: func(t *testing.T, g *graph.Graph) *graph.Graph {
+			return editInputs("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", p+"-api-from-runner", func(_ *testing.T, in property.Map) property.Map {
+				return in.Delete("referencedSecurityGroupId").Set("cidrIpv4", str("203.0.113.0/24"))
+			})(t, g)
+		},
+		wantURN: "::" + p + "-api-from-runner", wantPath: "cidrIpv4"},
+	{name: "control plane given public and private subnets", control: "EKS-016",
+		breakGraph: editInputs(tEKS, p, func(_ *testing.T, in property.Map) property.Map {
+			return in.Delete("subnetIds").Set("publicSubnetIds", property.New([]property.Value{str("subnet-a")}))
+		}),
+		wantURN: "eks:index:Cluster::" + p, wantPath: "publicSubnetIds"},
+	{name: "control plane in a public subnet", control: "EKS-016",
+		breakGraph: func(t *testing.T, g *graph.Graph) *graph.Graph {
+			return setInput(tEKS, p, "subnetIds[0]", idOf(t, g, tSubnet, p+"-public-eu-west-1a"))(t, g)
+		},
+		wantURN: "eks:index:Cluster::" + p, wantPath: "subnetIds[0]"},
+	{name: "CoreDNS left self-managed", control: "EKS-017",
+		breakGraph: func(t *testing.T, g *graph.Graph) *graph.Graph { return without(t, g, tAddon, p+"-coredns") },
+		wantURN:    "eks:index:Cluster::" + p, wantPath: "addons"},
+	{name: "add-on version left to whatever EKS installed", control: "EKS-017",
+		breakGraph: deleteInput(tAddon, p+"-kube-proxy", "addonVersion"),
+		wantURN:    "aws:eks/addon:Addon::" + p + "-kube-proxy", wantPath: "addonVersion"},
+	{name: "CoreDNS created before the nodes", control: "EKS-017",
+		breakGraph: func(t *testing.T, g *graph.Graph) *graph.Graph {
+			ng := named(t, g, tNodeGroup, p+"-system")
+			return mutated(t, g, tAddon, p+"-coredns", func(r *graph.Resource) {
+				r.Dependencies = slices.DeleteFunc(slices.Clone(r.Dependencies), func(d string) bool { return d == ng.URN })
+			})
+		},
+		wantURN: "aws:eks/addon:Addon::" + p + "-coredns", wantPath: "dependsOn"},
+	{name: "preview project assumes the deploy role", control: "RUN-001",
+		breakGraph: func(t *testing.T, g *graph.Graph) *graph.Graph {
+			deploy := named(t, g, tProject, p+"-runner-deploy")
+			return setInput(tProject, p+"-runner-preview", "environment.environmentVariables[3].value",
+				str(envValue(t, deploy, "PLATFORM_ASSUME_ROLE_ARN")))(t, g)
+		},
+		wantURN: "aws:codebuild/project:Project::" + p + "-runner-deploy", wantPath: "PLATFORM_ASSUME_ROLE_ARN"},
+	{name: "runner role may assume any role", control: "RUN-001",
+		breakGraph: setInput(tRolePol, p+"-runner-deploy", "policy", str(`{"Version":"2012-10-17","Statement":[
+			{"Sid":"Any","Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)),
+		wantURN: "aws:iam/role:Role::" + p + "-runner-deploy", wantPath: "policy.sts:AssumeRole"},
+	{name: "runner reachable from the VPC", control: "RUN-001",
+		breakGraph: setInput(tSG, p+"-runner", "ingress", property.New([]property.Value{property.New(map[string]property.Value{
+			"protocol": str("tcp"), "fromPort": property.New(22.0), "toPort": property.New(22.0), "cidrBlocks": property.New([]property.Value{str("10.30.0.0/16")})})})),
+		wantURN: "aws:ec2/securityGroup:SecurityGroup::" + p + "-runner", wantPath: "ingress"},
+	{name: "privileged builds", control: "RUN-001",
+		breakGraph: setInput(tProject, p+"-runner-deploy", "environment.privilegedMode", property.New(true)),
+		wantURN:    "aws:codebuild/project:Project::" + p + "-runner-deploy", wantPath: "environment.privilegedMode"},
+	{name: "file system mountable outside access points", control: "EFS-005",
+		breakGraph: func(t *testing.T, g *graph.Graph) *graph.Graph {
+			pol := named(t, g, "aws:efs/fileSystemPolicy:FileSystemPolicy", p+"-scratch-policy")
+			text, _ := pol.String("policy")
+			return setInput("aws:efs/fileSystemPolicy:FileSystemPolicy", p+"-scratch-policy", "policy",
+				str(strings.Replace(text, `"Null":{"elasticfilesystem:AccessPointArn":["true"]}`, `"Bool":{"aws:SecureTransport":["false"]}`, 1)))(t, g)
+		},
+		wantURN: "aws:efs/fileSystem:FileSystem::" + p + "-scratch", wantPath: "fileSystemPolicy"},
+	{name: "mount grant for any access point", control: "EFS-005",
+		breakGraph: setInput(tRolePol, p+"-scratch-processor-mount", "policy", str(`{"Version":"2012-10-17","Statement":[
+			{"Sid":"Mount","Effect":"Allow","Action":["elasticfilesystem:ClientMount","elasticfilesystem:ClientWrite"],"Resource":"*"}]}`)),
+		wantURN: "aws:iam/rolePolicy:RolePolicy::" + p + "-scratch-processor-mount", wantPath: "policy.Statement[0].Condition"},
+	{name: "CSI driver without a mount grant", control: "EFS-005",
+		breakGraph: func(t *testing.T, g *graph.Graph) *graph.Graph {
+			return without(t, g, tRolePol, p+"-scratch-processor-mount")
+		},
+		wantURN: "aws:eks/addon:Addon::" + p + "-efs-csi", wantPath: "serviceAccountRoleArn"},
+}
+
+const tProject = "aws:codebuild/project:Project"
+
+// envValue is a CodeBuild project's environment variable.
+func envValue(t *testing.T, project *graph.Resource, name string) string {
+	t.Helper()
+	for i := range project.Len("environment.environmentVariables") {
+		if k, _ := project.String(fmt.Sprintf("environment.environmentVariables[%d].name", i)); k == name {
+			v, _ := project.String(fmt.Sprintf("environment.environmentVariables[%d].value", i))
+			return v
+		}
+	}
+	t.Fatalf("%s has no environment variable %s", project.URN, name)
+	return ""
 }
 
 // TestEachControlFailsOnABrokenInput proves that no control passes whatever it is given: each
@@ -337,7 +466,8 @@ func TestWaiverTurnsAFailureIntoAWaiverWithItsReason(t *testing.T) {
 	}
 }
 
-// TestControlIDsAreUniqueAndQuoteTheRequirements: every control names a requirement line.
+// TestControlIDsAreUniqueAndQuoteTheRequirements: every control quotes, as the line it proves or
+// the lines it supports, only exact lines of the requirements document.
 func TestControlIDsAreUniqueAndQuoteTheRequirements(t *testing.T) {
 	seen := map[string]bool{}
 	for _, c := range controls.Catalog() {
@@ -345,8 +475,16 @@ func TestControlIDsAreUniqueAndQuoteTheRequirements(t *testing.T) {
 			t.Errorf("duplicate control id %s", c.ID)
 		}
 		seen[c.ID] = true
-		if c.Requirement == "" || c.Section == "" || c.Severity == "" || (c.Resource == nil && c.Graph == nil) {
+		if c.Section == "" || c.Severity == "" || (c.Resource == nil && c.Graph == nil) {
 			t.Errorf("%s is incomplete: %+v", c.ID, c)
+		}
+		for _, quote := range append([]string{c.Requirement}, c.Supports...) {
+			if quote != "" && !requirements.Has(quote) {
+				t.Errorf("%s quotes %q, which is not a line of the requirements", c.ID, quote)
+			}
+		}
+		if slices.Contains(c.Supports, c.Requirement) {
+			t.Errorf("%s both proves and supports %q", c.ID, c.Requirement)
 		}
 		if c.Resource != nil && len(c.Types) == 0 {
 			t.Errorf("%s has a resource check but no types", c.ID)

@@ -1,6 +1,7 @@
 package tests
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -9,8 +10,9 @@ import (
 )
 
 // TestUploaderMayPutButNeverDelete: requirement 3 — "Uploader only puts to S3, doesn't delete" —
-// holds twice: its IAM policy allows only s3:PutObject, and the uploads bucket policy denies
-// deletion to its role whatever IAM says.
+// holds twice: its IAM policy allows only s3:PutObject, and only writes that cannot overwrite (with
+// If-None-Match, or the parts of a multipart upload), and the uploads bucket policy denies its role
+// deletion and any write that could overwrite, whatever IAM says.
 func TestUploaderMayPutButNeverDelete(t *testing.T) {
 	g := record(t, "prod")
 	rolePolicy := named(t, g, "aws:iam/rolePolicy:RolePolicy", "platform-prod-uploader")
@@ -19,14 +21,18 @@ func TestUploaderMayPutButNeverDelete(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var actions []string
+	var grants []string
 	for _, s := range doc.Statements {
 		if s.Effect == iampolicy.Allow {
-			actions = append(actions, s.Actions...)
+			grants = append(grants, fmt.Sprintf("%s %v %v", s.Sid, s.Actions, s.Conditions))
 		}
 	}
-	if !slices.Equal(actions, []string{"s3:PutObject"}) {
-		t.Errorf("uploader may %v, want only s3:PutObject", actions)
+	want := []string{
+		"PutUploadsNew [s3:PutObject] map[Null:map[s3:if-none-match:[false]]]",
+		"PutUploadsParts [s3:PutObject] map[Bool:map[s3:ObjectCreationOperation:[false]]]",
+	}
+	if !slices.Equal(grants, want) {
+		t.Errorf("uploader grants:\n got  %q\n want %q", grants, want)
 	}
 	for _, a := range []string{"s3:DeleteObject", "s3:DeleteObjectVersion", "s3:GetObject"} {
 		if len(doc.Allows(a)) > 0 {
@@ -52,6 +58,11 @@ func TestUploaderMayPutButNeverDelete(t *testing.T) {
 		if !denied {
 			t.Errorf("uploads bucket policy does not deny %s to %s", a, roleArn.AsString())
 		}
+	}
+	overwrite := slices.DeleteFunc(bdoc.Denies("s3:PutObject"), func(s iampolicy.Statement) bool { return s.Sid == "DenyInsecureTransport" })
+	if len(overwrite) != 1 || !slices.Equal(overwrite[0].Principal.AWS, []string{roleArn.AsString()}) ||
+		fmt.Sprint(overwrite[0].Conditions) != "map[Bool:map[s3:ObjectCreationOperation:[true]] Null:map[s3:if-none-match:[true]]]" {
+		t.Errorf("uploads bucket policy's overwrite deny: %+v", overwrite)
 	}
 }
 
@@ -91,7 +102,7 @@ func TestSecretIsReadableOnlyByProcessorAndUploader(t *testing.T) {
 	if len(allows) != 1 {
 		t.Fatalf("%d statements allow reading", len(allows))
 	}
-	want := []string{"arn:aws:iam::123456789012:role/platform-dev-processor", "arn:aws:iam::123456789012:role/platform-dev-uploader"}
+	want := []string{"arn:aws:iam::111111111111:role/platform-dev-processor", "arn:aws:iam::111111111111:role/platform-dev-uploader"}
 	if got := allows[0].Principal.AWS; !slices.Equal(got, want) {
 		t.Errorf("readers %v, want %v", got, want)
 	}

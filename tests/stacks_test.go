@@ -19,12 +19,10 @@ import (
 // notApplicable pins, per stack, the controls that find nothing to check: any other control
 // must examine at least one resource, so a control cannot pass vacuously unnoticed.
 var notApplicable = map[string][]string{
-	// No stack maps IAM principals yet: operators add their own (platform:access), so EKS-007 is
-	// proved by TestAccessEntriesAreExactlyAsConfigured and the broken-input cases instead.
 	// NET-005, DDB-003 and the STATE controls hold in prod only.
-	"dev":     {"NET-005", "EKS-007", "DDB-003", "STATE-001", "STATE-002"},
-	"staging": {"NET-005", "EKS-007", "DDB-003", "STATE-001", "STATE-002"},
-	"prod":    {"EKS-007"},
+	"dev":     {"NET-005", "DDB-003", "STATE-001", "STATE-002"},
+	"staging": {"NET-005", "DDB-003", "STATE-001", "STATE-002"},
+	"prod":    nil,
 }
 
 func TestEveryControlPassesOnEveryStack(t *testing.T) {
@@ -60,46 +58,62 @@ func TestExactResourceCountsPerStack(t *testing.T) {
 		"platform:network:Vpc": 1, "aws:ec2/vpc:Vpc": 1, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": 1,
 		"aws:ec2/internetGateway:InternetGateway": 1,
 		"aws:ec2/flowLog:FlowLog":                 1,
-		// flow-log role, node role, vpc-cni and ebs-csi IRSA roles, three service roles; flow-log,
-		// EBS CSI key and three service policies
-		"aws:iam/role:Role": 7, "aws:iam/rolePolicy:RolePolicy": 5, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 4,
-		// flow logs and control plane
-		"aws:cloudwatch/logGroup:LogGroup": 2,
-		"platform:cluster:Cluster":         1, "eks:index:Cluster": 1, "aws:eks/addon:Addon": 2,
+		// flow-log role, node role, vpc-cni, ebs-csi and efs-csi IRSA roles, three service roles,
+		// two runner project roles; flow-log, EBS CSI key, three service, two runner and the EFS
+		// mount-grant policies
+		"aws:iam/role:Role": 10, "aws:iam/rolePolicy:RolePolicy": 8, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 4,
+		// flow logs, control plane, runner builds
+		"aws:cloudwatch/logGroup:LogGroup": 3,
+		"platform:cluster:Cluster":         1, "eks:index:Cluster": 1,
+		// vpc-cni, kube-proxy, CoreDNS, EBS CSI, EFS CSI
+		"aws:eks/addon:Addon":                   5,
 		"aws:ec2/launchTemplate:LaunchTemplate": 1, "aws:eks/nodeGroup:NodeGroup": 1,
-		"pulumi:providers:kubernetes": 1, "kubernetes:storage.k8s.io/v1:StorageClass": 1,
-		// data protection: account guardrails, three IRSA service roles, three buckets (access
-		// logs, uploads, processed) with their settings, the table, the file system, the secret
-		"platform:account:Guardrails": 1, "aws:ebs/encryptionByDefault:EncryptionByDefault": 1,
-		"aws:ebs/defaultKmsKey:DefaultKmsKey": 1, "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock": 1,
+		// the runner's preview role, as a read-only previewer
+		"aws:eks/accessEntry:AccessEntry": 1, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": 1,
+		// the runner admitted to the API endpoint
+		"aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 1,
+		"pulumi:providers:kubernetes":                               1, "kubernetes:storage.k8s.io/v1:StorageClass": 1,
+		"kubernetes:core/v1:PersistentVolume": 1,
+		// the in-VPC runner: two CodeBuild projects
+		"platform:runner:Runner": 1, "aws:codebuild/project:Project": 2,
+		// data protection: account guardrails, three IRSA service roles, four buckets (access
+		// logs, uploads, processed, runner sources) with their settings, the table, the file
+		// system, three secrets (application credentials, the runner's deploy and preview tokens)
+		"platform:account:Guardrails":   1,
 		"platform:identity:ServiceRole": 3,
-		"platform:storage:Bucket":       3, "aws:s3/bucketV2:BucketV2": 3, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2": 3,
-		"aws:s3/bucketLoggingV2:BucketLoggingV2": 2, "aws:s3/bucketOwnershipControls:BucketOwnershipControls": 3,
-		"aws:s3/bucketPolicy:BucketPolicy": 3, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 3,
-		"aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2": 3,
-		"aws:s3/bucketVersioningV2:BucketVersioningV2":                                               3,
+		"platform:storage:Bucket":       4, "aws:s3/bucketV2:BucketV2": 4, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2": 4,
+		"aws:s3/bucketLoggingV2:BucketLoggingV2": 3, "aws:s3/bucketOwnershipControls:BucketOwnershipControls": 4,
+		"aws:s3/bucketPolicy:BucketPolicy": 4, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 4,
+		"aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2": 4,
+		"aws:s3/bucketVersioningV2:BucketVersioningV2":                                               4,
 		"platform:database:Table": 1, "aws:dynamodb/table:Table": 1,
 		"platform:filesystem:FileSystem": 1, "aws:efs/fileSystem:FileSystem": 1, "aws:efs/accessPoint:AccessPoint": 1,
 		"aws:efs/backupPolicy:BackupPolicy": 1, "aws:efs/fileSystemPolicy:FileSystemPolicy": 1,
-		"platform:secrets:Secret": 1, "aws:secretsmanager/secret:Secret": 1, "aws:secretsmanager/secretPolicy:SecretPolicy": 1,
+		"platform:secrets:Secret": 3, "aws:secretsmanager/secret:Secret": 3, "aws:secretsmanager/secretPolicy:SecretPolicy": 3,
 	}
-	with := func(extra map[string]int) map[string]int {
+	// The owner of an account's baseline manages its singletons; dev, in staging's account, only
+	// references staging.
+	owner := map[string]int{"aws:ebs/encryptionByDefault:EncryptionByDefault": 1,
+		"aws:ebs/defaultKmsKey:DefaultKmsKey": 1, "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock": 1}
+	with := func(extras ...map[string]int) map[string]int {
 		m := maps.Clone(common)
-		maps.Copy(m, extra)
+		for _, extra := range extras {
+			maps.Copy(m, extra)
+		}
 		return m
 	}
 	want := map[string]map[string]int{
 		// 2 zones, one NAT gateway, gateway endpoints for S3 and DynamoDB.
 		"dev": with(map[string]int{"aws:ec2/subnet:Subnet": 4, "aws:ec2/eip:Eip": 1, "aws:ec2/natGateway:NatGateway": 1,
-			"aws:efs/mountTarget:MountTarget": 2, "aws:ec2/securityGroup:SecurityGroup": 1,
+			"aws:efs/mountTarget:MountTarget": 2, "aws:ec2/securityGroup:SecurityGroup": 2, "pulumi:pulumi:StackReference": 1,
 			"aws:ec2/routeTable:RouteTable": 3, "aws:ec2/routeTableAssociation:RouteTableAssociation": 4, "aws:ec2/vpcEndpoint:VpcEndpoint": 2}),
-		"staging": with(map[string]int{"aws:ec2/subnet:Subnet": 6, "aws:ec2/eip:Eip": 1, "aws:ec2/natGateway:NatGateway": 1,
-			"aws:efs/mountTarget:MountTarget": 3, "aws:ec2/securityGroup:SecurityGroup": 1,
+		"staging": with(owner, map[string]int{"aws:ec2/subnet:Subnet": 6, "aws:ec2/eip:Eip": 1, "aws:ec2/natGateway:NatGateway": 1,
+			"aws:efs/mountTarget:MountTarget": 3, "aws:ec2/securityGroup:SecurityGroup": 2,
 			"aws:ec2/routeTable:RouteTable": 4, "aws:ec2/routeTableAssociation:RouteTableAssociation": 6, "aws:ec2/vpcEndpoint:VpcEndpoint": 2}),
 		// 3 zones: exactly 3 NAT gateways, 3 EIPs, 6 subnets; 2 gateway + 4 interface endpoints.
-		"prod": with(map[string]int{"aws:ec2/subnet:Subnet": 6, "aws:ec2/eip:Eip": 3, "aws:ec2/natGateway:NatGateway": 3,
+		"prod": with(owner, map[string]int{"aws:ec2/subnet:Subnet": 6, "aws:ec2/eip:Eip": 3, "aws:ec2/natGateway:NatGateway": 3,
 			"aws:ec2/routeTable:RouteTable": 4, "aws:ec2/routeTableAssociation:RouteTableAssociation": 6, "aws:ec2/vpcEndpoint:VpcEndpoint": 6,
-			"aws:ec2/securityGroup:SecurityGroup": 2, "aws:efs/mountTarget:MountTarget": 3}),
+			"aws:ec2/securityGroup:SecurityGroup": 3, "aws:efs/mountTarget:MountTarget": 3}),
 	}
 	for _, stack := range Stacks {
 		got := record(t, stack).CountByType()
@@ -129,6 +143,24 @@ func TestAddingAZOnlyAddsResources(t *testing.T) {
 				t.Errorf("%s inputs change when a zone is added:\n before %s\n after  %s", r.URN, a, b)
 			}
 		}
+	}
+	// EKS refuses control-plane subnets outside the zones a cluster was created with: the
+	// cluster's subnets stay those of the first two zones, while the node groups take the new one.
+	for _, check := range []struct {
+		typ, name, path string
+		changes         bool
+	}{
+		{"eks:index:Cluster", "platform-dev", "subnetIds", false},
+		{"aws:eks/nodeGroup:NodeGroup", "platform-dev-system", "subnetIds", true},
+	} {
+		before, _ := named(t, two, check.typ, check.name).Strings(check.path)
+		after, _ := named(t, three, check.typ, check.name).Strings(check.path)
+		if slices.Equal(before, after) == check.changes {
+			t.Errorf("%s %s: %v → %v; want changed=%v", check.name, check.path, before, after, check.changes)
+		}
+	}
+	if ids, _ := named(t, three, "eks:index:Cluster", "platform-dev").Strings("subnetIds"); len(ids) != 2 {
+		t.Errorf("control-plane subnets %v, want the 2 of the creation zones", ids)
 	}
 	// A zone adds 2 subnets, 1 private route table, 2 associations, 1 EIP, 1 NAT gateway and an
 	// EFS mount target.
@@ -214,10 +246,10 @@ func TestProdProtectsStatefulResourcesAndDevCanTearDown(t *testing.T) {
 				t.Errorf("%s: %s protect=%v retainOnDelete=%v, want %v", stack, r.URN, r.Protect, r.RetainOnDelete, wantKept)
 			}
 		}
-		// 3 keys, the flow-log and control-plane log groups, the cluster, 3 buckets, the table, the
-		// file system and the secret
-		if n != 12 {
-			t.Errorf("%s: %d stateful resources, want 12", stack, n)
+		// 3 keys, the flow-log, control-plane and runner log groups, the cluster, 4 buckets, the
+		// table, the file system and 3 secrets
+		if n != 16 {
+			t.Errorf("%s: %d stateful resources, want 16", stack, n)
 		}
 		for _, b := range g.OfType("aws:s3/bucketV2:BucketV2") {
 			if force, _ := b.Bool("forceDestroy"); force != (stack == "dev") {
@@ -238,7 +270,7 @@ func TestBadConfigRegistersNothing(t *testing.T) {
 		t.Fatalf("want a *infra.ConfigError, got %v", err)
 	}
 	want := []string{
-		`platform:bogus: unknown key (allowed: access, account, cluster, environment, keys, network, stateful, storage, tags, waivers)`,
+		`platform:bogus: unknown key (allowed: access, account, bootstrap, cluster, environment, keys, network, runner, stateful, storage, tags, waivers)`,
 		`platform:network.azCount: 1 is below the minimum of 2 (multi-AZ is required)`,
 		`platform:network.natGateways: "single" is not allowed in prod: one NAT gateway makes every zone depend on one (allowed in prod: perAz)`,
 	}

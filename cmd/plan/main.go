@@ -4,7 +4,7 @@
 // when a control fails (2 on a usage or config error).
 //
 //	go run ./cmd/plan                 # the dev stack, files in out/dev
-//	go run ./cmd/plan -stack prod     # another stack
+//	go run ./cmd/plan -stack prod     # another stack (go run ./cmd/plan prod says the same)
 package main
 
 import (
@@ -16,18 +16,28 @@ import (
 	"github.com/securestack/platform/planner"
 )
 
+const defaultStack = "dev"
+
 func main() {
-	stack := flag.String("stack", "dev", "stack to plan: stacks/Pulumi.<stack>.yaml")
-	out := flag.String("out", "", "output folder (default out/<stack>; \"-\" writes no files)")
-	dir := flag.String("dir", "", "project directory holding Pulumi.yaml (default: found upwards)")
-	flag.Parse()
+	flags := flag.NewFlagSet("plan", flag.ContinueOnError)
+	stack := flags.String("stack", defaultStack, "stack to plan: stacks/Pulumi.<stack>.yaml")
+	out := flags.String("out", "", "output folder (default out/<stack>; \"-\" writes no files)")
+	dir := flags.String("dir", "", "project directory holding Pulumi.yaml (default: found upwards)")
+	if err := flags.Parse(os.Args[1:]); err != nil {
+		os.Exit(2)
+	}
+	name, err := stackName(*stack, flagSet(flags, "stack"), flags.Args())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "plan:", err)
+		os.Exit(2)
+	}
 	switch *out {
 	case "":
-		*out = filepath.Join("out", *stack)
+		*out = filepath.Join("out", name)
 	case "-":
 		*out = ""
 	}
-	p, err := planner.Make(planner.Options{Dir: *dir, Stack: *stack})
+	p, err := planner.Make(planner.Options{Dir: *dir, Stack: name})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "plan:", err)
 		os.Exit(2)
@@ -40,4 +50,24 @@ func main() {
 		fmt.Fprintln(os.Stderr, "plan: security controls failed")
 		os.Exit(1)
 	}
+}
+
+// stackName is the stack to plan: -stack, or the one positional argument (`plan prod`), never
+// both and never more, so that a stray argument cannot silently plan another stack.
+func stackName(flagValue string, flagGiven bool, args []string) (string, error) {
+	switch {
+	case len(args) == 0:
+		return flagValue, nil
+	case len(args) > 1:
+		return "", fmt.Errorf("unexpected arguments %q: name one stack, for example -stack prod", args)
+	case flagGiven && args[0] != flagValue:
+		return "", fmt.Errorf("two stacks named: -stack %s and %q; name one", flagValue, args[0])
+	}
+	return args[0], nil
+}
+
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }

@@ -16,11 +16,13 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	awseks "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
 	"github.com/pulumi/pulumi-eks/sdk/v3/go/eks"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/securestack/platform/eksspec"
 	"github.com/securestack/platform/iampolicy"
+	"github.com/securestack/platform/iprange"
 )
 
 // TypeToken is the Pulumi type of the Cluster component. It is in users' state: never change it.
@@ -51,6 +53,18 @@ type AccessPrincipal struct {
 	PrincipalArn string
 }
 
+// APIAccessSource is a source admitted to the cluster API endpoint on 443.
+type APIAccessSource struct {
+	// Key names the rule ("<component>-api-from-<Key>"): a stable DNS label, unique.
+	Key string
+	// Description says what the source is; it becomes the rule's description.
+	Description string
+	// Cidr is a private IPv4 network (RFC 1918); SecurityGroupID a security group of the VPC.
+	// Exactly one is set.
+	Cidr            string
+	SecurityGroupID pulumi.StringInput
+}
+
 // ClusterArgs configures a Cluster. Zero values are the secure defaults; required fields say so.
 type ClusterArgs struct {
 	Account Account // required
@@ -58,13 +72,26 @@ type ClusterArgs struct {
 	ClusterName string
 	// Version is the Kubernetes minor version, e.g. "1.34"; required.
 	Version string
-	// VpcID, PrivateSubnetIDs (nodes) and PublicSubnetIDs (load balancers only); required.
-	VpcID            pulumi.StringInput
-	PrivateSubnetIDs pulumi.StringArrayInput
-	PublicSubnetIDs  pulumi.StringArrayInput
+	// VpcID is the cluster's VPC; required.
+	VpcID pulumi.StringInput
+	// ControlPlaneSubnetIDs hold the control plane's network interfaces: the private subnets of the
+	// zones the cluster is created with, at least two. EKS refuses subnets outside those zones
+	// later, so keep passing the same ones when zones are added; required.
+	ControlPlaneSubnetIDs pulumi.StringArrayInput
+	// NodeSubnetIDs are the private subnets the node groups run in: every zone, new ones included;
+	// required. Load balancers find their subnets by tag, not through the cluster.
+	NodeSubnetIDs pulumi.StringArrayInput
 	// EndpointPublicAccess opens the API endpoint to PublicAccessCidrs (non-empty, never /0).
 	EndpointPublicAccess bool
 	PublicAccessCidrs    []string
+	// APIAccess are the sources admitted to the API endpoint on 443, on the cluster security group
+	// that fronts it, besides the nodes (which pulumi-eks admits). Default none: nothing else may
+	// reach the private endpoint, so whatever applies in-cluster resources must be listed here.
+	APIAccess []APIAccessSource
+	// EFSCSIDriver installs the EFS CSI driver add-on on its own IRSA role (EFSCSIRoleName), with
+	// no permission of its own: each file system grants it mount access per access point. Default
+	// false.
+	EFSCSIDriver bool
 	// SecretsKeyArn envelope-encrypts Secrets; LogsKeyArn the control-plane log group; DataKeyArn
 	// node volumes. All required.
 	SecretsKeyArn, LogsKeyArn, DataKeyArn pulumi.StringInput
@@ -94,11 +121,18 @@ type Cluster struct {
 	OIDCIssuer      pulumi.StringOutput
 	// NodeSecurityGroupID is the nodes' security group (for EFS and other in-VPC services).
 	NodeSecurityGroupID pulumi.StringOutput
+	// ClusterSecurityGroupID is the security group pulumi-eks puts on the control plane's network
+	// interfaces: the one that admits callers of the API endpoint.
+	ClusterSecurityGroupID pulumi.StringOutput
+	// EFSCSIRoleName is the EFS CSI driver's IRSA role (with EFSCSIDriver): file systems grant it
+	// mount access.
+	EFSCSIRoleName pulumi.StringOutput
 	// NodeGroups by name: wait on them for anything that needs nodes.
 	NodeGroups map[string]*awseks.NodeGroup
 }
 
 var (
+	dnsLabel         = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
 	versionPattern   = regexp.MustCompile(`^1\.[0-9]{2}$`)
 	principalPattern = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:(role|user)/[A-Za-z0-9+=,.@_/-]+$`)
 	groupNamePattern = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}$`)
@@ -117,8 +151,23 @@ func (a *ClusterArgs) Validate() error {
 	if !versionPattern.MatchString(a.Version) {
 		bad("version: %q is not a Kubernetes minor version such as 1.34", a.Version)
 	}
-	if a.VpcID == nil || a.PrivateSubnetIDs == nil || a.PublicSubnetIDs == nil {
-		bad("vpcId, privateSubnetIds and publicSubnetIds: required")
+	if a.VpcID == nil || a.ControlPlaneSubnetIDs == nil || a.NodeSubnetIDs == nil {
+		bad("vpcId, controlPlaneSubnetIds and nodeSubnetIds: required")
+	}
+	keys := map[string]bool{}
+	for i, src := range a.APIAccess {
+		if !dnsLabel.MatchString(src.Key) || keys[src.Key] {
+			bad("apiAccess[%d].key: %q must be a DNS label, unique", i, src.Key)
+		}
+		keys[src.Key] = true
+		switch {
+		case (src.Cidr == "") == (src.SecurityGroupID == nil):
+			bad("apiAccess[%d] (%s): set exactly one of cidr and securityGroupId", i, src.Key)
+		case src.Cidr != "":
+			if p, err := netip.ParsePrefix(src.Cidr); err != nil || !p.Addr().Is4() || p.Masked() != p || !iprange.IsPrivate(p) {
+				bad("apiAccess[%d].cidr: %q is not a private IPv4 network address (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16; no host bits)", i, src.Cidr)
+			}
+		}
 	}
 	if a.SecretsKeyArn == nil || a.LogsKeyArn == nil || a.DataKeyArn == nil {
 		bad("secretsKeyArn, logsKeyArn and dataKeyArn: required (secrets, logs and volumes are always encrypted)")
@@ -212,16 +261,17 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 	}
 	b := &builder{ctx: ctx, name: name, args: a, c: c, parent: pulumi.Parent(c),
 		keep: []pulumi.ResourceOption{pulumi.Parent(c), pulumi.Protect(a.Protect), pulumi.RetainOnDelete(a.RetainOnDelete)}}
-	for _, step := range []func() error{b.controlPlane, b.vpcCNI, b.nodes, b.ebsCSI, b.accessEntries} {
+	for _, step := range []func() error{b.controlPlane, b.apiAccess, b.vpcCNI, b.nodes, b.ebsCSI, b.efsCSI, b.coreAddons, b.accessEntries} {
 		if err := step(); err != nil {
 			return nil, err
 		}
 	}
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"name":            pulumi.String(c.Name),
-		"kubeconfigJson":  c.KubeconfigJSON,
-		"oidcProviderArn": c.OIDCProviderArn,
-		"oidcIssuer":      c.OIDCIssuer,
+		"name":                   pulumi.String(c.Name),
+		"kubeconfigJson":         c.KubeconfigJSON,
+		"oidcProviderArn":        c.OIDCProviderArn,
+		"oidcIssuer":             c.OIDCIssuer,
+		"clusterSecurityGroupId": c.ClusterSecurityGroupID,
 	}); err != nil {
 		return nil, err
 	}
@@ -238,6 +288,15 @@ type builder struct {
 
 	eks      *eks.Cluster
 	cniAddon *awseks.Addon
+}
+
+// nodeGroupList are the node groups in name order, for dependencies.
+func (b *builder) nodeGroupList() []pulumi.Resource {
+	var out []pulumi.Resource
+	for _, name := range slices.Sorted(maps.Keys(b.c.NodeGroups)) {
+		out = append(out, b.c.NodeGroups[name])
+	}
+	return out
 }
 
 func (b *builder) child(key string) string { return b.name + "-" + key }
@@ -260,11 +319,13 @@ func (b *builder) controlPlane() error {
 		cidrs = pulumi.ToStringArray(b.args.PublicAccessCidrs)
 	}
 	b.eks, err = eks.NewCluster(b.ctx, b.name, &eks.ClusterArgs{
-		Name:                   pulumi.String(b.args.ClusterName),
-		Version:                pulumi.String(b.args.Version),
-		VpcId:                  b.args.VpcID,
-		PrivateSubnetIds:       b.args.PrivateSubnetIDs,
-		PublicSubnetIds:        b.args.PublicSubnetIDs,
+		Name:    pulumi.String(b.args.ClusterName),
+		Version: pulumi.String(b.args.Version),
+		VpcId:   b.args.VpcID,
+		// Only the control plane's subnets, given as subnetIds: pulumi-eks would otherwise pass every
+		// public and private subnet, and EKS refuses a subnet of a zone the cluster was not created
+		// with, so adding a zone would break the next update.
+		SubnetIds:              b.args.ControlPlaneSubnetIDs,
 		EndpointPrivateAccess:  pulumi.Bool(true),
 		EndpointPublicAccess:   pulumi.Bool(b.args.EndpointPublicAccess),
 		PublicAccessCidrs:      cidrs,
@@ -286,16 +347,81 @@ func (b *builder) controlPlane() error {
 	b.c.OIDCProviderArn = b.eks.OidcProviderArn
 	b.c.OIDCIssuer = b.eks.OidcIssuer
 	b.c.NodeSecurityGroupID = b.eks.NodeSecurityGroupId
+	b.c.ClusterSecurityGroupID = b.eks.ClusterSecurityGroupId
 	return nil
 }
 
-// irsaRole creates a role only the service account may assume, with managed policies attached.
-func (b *builder) irsaRole(key, namespace, serviceAccount string, policies []string) (*iam.Role, []pulumi.Resource, error) {
+// HTTPS is the port of the Kubernetes API endpoint.
+const HTTPS = 443
+
+// apiAccess admits the configured sources to the API endpoint, on the security group pulumi-eks
+// puts on the control plane's network interfaces (it admits only the nodes itself).
+func (b *builder) apiAccess() error {
+	for _, src := range b.args.APIAccess {
+		rule := &vpc.SecurityGroupIngressRuleArgs{
+			SecurityGroupId: b.eks.ClusterSecurityGroupId,
+			Description:     pulumi.String("Kubernetes API from " + src.Description),
+			IpProtocol:      pulumi.String("tcp"),
+			FromPort:        pulumi.Int(HTTPS),
+			ToPort:          pulumi.Int(HTTPS),
+			Tags:            pulumi.ToStringMap(b.args.Tags),
+		}
+		if src.Cidr != "" {
+			rule.CidrIpv4 = pulumi.String(src.Cidr)
+		} else {
+			rule.ReferencedSecurityGroupId = src.SecurityGroupID
+		}
+		if _, err := vpc.NewSecurityGroupIngressRule(b.ctx, b.child("api-from-"+src.Key), rule, b.parent); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addonVersion is the default version of a managed add-on for the cluster's Kubernetes version:
+// EKS never upgrades an add-on by itself, so the version follows the cluster's and a cluster
+// upgrade upgrades the add-ons with it.
+func (b *builder) addonVersion(addon string) (pulumi.StringInput, error) {
+	v, err := awseks.GetAddonVersion(b.ctx, &awseks.GetAddonVersionArgs{
+		AddonName:         addon,
+		KubernetesVersion: b.args.Version,
+		MostRecent:        pulumi.BoolRef(false),
+	}, pulumi.Parent(b.c))
+	if err != nil {
+		return nil, fmt.Errorf("cluster: default version of the %s add-on for Kubernetes %s: %w", addon, b.args.Version, err)
+	}
+	return pulumi.String(v.Version), nil
+}
+
+// addon creates a managed add-on at the cluster version's default, adopting what EKS installed.
+func (b *builder) addon(key, name string, role pulumi.StringInput, config string, deps []pulumi.Resource) (*awseks.Addon, error) {
+	version, err := b.addonVersion(name)
+	if err != nil {
+		return nil, err
+	}
+	args := &awseks.AddonArgs{
+		ClusterName:              pulumi.String(b.args.ClusterName),
+		AddonName:                pulumi.String(name),
+		AddonVersion:             version,
+		ServiceAccountRoleArn:    role,
+		ResolveConflictsOnCreate: pulumi.String("OVERWRITE"),
+		ResolveConflictsOnUpdate: pulumi.String("OVERWRITE"),
+		Tags:                     pulumi.ToStringMap(b.args.Tags),
+	}
+	if config != "" {
+		args.ConfigurationValues = pulumi.String(config)
+	}
+	return awseks.NewAddon(b.ctx, b.child(key), args, b.parent, pulumi.DependsOn(deps))
+}
+
+// irsaRole creates a role only the named service accounts of a namespace may assume (each by
+// exact sub), with managed policies attached.
+func (b *builder) irsaRole(key, namespace string, serviceAccounts []string, policies []string) (*iam.Role, []pulumi.Resource, error) {
 	trust := pulumi.All(b.eks.OidcProviderArn, b.eks.OidcIssuer).ApplyT(func(v []any) (string, error) {
-		return iampolicy.WebIdentityTrust(v[0].(string), strings.TrimPrefix(v[1].(string), "https://"), namespace, serviceAccount).JSON()
+		return iampolicy.WebIdentityTrust(v[0].(string), strings.TrimPrefix(v[1].(string), "https://"), namespace, serviceAccounts...).JSON()
 	}).(pulumi.StringOutput)
 	role, err := iam.NewRole(b.ctx, b.child(key), &iam.RoleArgs{
-		Description:      pulumi.Sprintf("IRSA role of %s/%s in %s", namespace, serviceAccount, b.args.ClusterName),
+		Description:      pulumi.Sprintf("IRSA role of %s/%s in %s", namespace, strings.Join(serviceAccounts, ","), b.args.ClusterName),
 		AssumeRolePolicy: trust,
 		Tags:             pulumi.ToStringMap(b.args.Tags),
 	}, b.parent)
@@ -320,19 +446,11 @@ func (b *builder) irsaRole(key, namespace, serviceAccount string, policies []str
 const CNIConfiguration = `{"enableNetworkPolicy":"true"}`
 
 func (b *builder) vpcCNI() error {
-	role, deps, err := b.irsaRole("vpc-cni", eksspec.CNIServiceAccountNamespace, eksspec.CNIServiceAccount, []string{"AmazonEKS_CNI_Policy"})
+	role, deps, err := b.irsaRole("vpc-cni", eksspec.CNIServiceAccountNamespace, []string{eksspec.CNIServiceAccount}, []string{"AmazonEKS_CNI_Policy"})
 	if err != nil {
 		return err
 	}
-	b.cniAddon, err = awseks.NewAddon(b.ctx, b.child("vpc-cni"), &awseks.AddonArgs{
-		ClusterName:              pulumi.String(b.args.ClusterName),
-		AddonName:                pulumi.String("vpc-cni"),
-		ServiceAccountRoleArn:    role.Arn,
-		ConfigurationValues:      pulumi.String(CNIConfiguration),
-		ResolveConflictsOnCreate: pulumi.String("OVERWRITE"),
-		ResolveConflictsOnUpdate: pulumi.String("OVERWRITE"),
-		Tags:                     pulumi.ToStringMap(b.args.Tags),
-	}, b.parent, pulumi.DependsOn(append([]pulumi.Resource{b.eks}, deps...)))
+	b.cniAddon, err = b.addon("vpc-cni", eksspec.AddonVPCCNI, role.Arn, CNIConfiguration, append([]pulumi.Resource{b.eks}, deps...))
 	return err
 }
 
@@ -415,7 +533,7 @@ func (b *builder) nodes() error {
 			ClusterName:   pulumi.String(b.args.ClusterName),
 			NodeGroupName: pulumi.String(ng.Name),
 			NodeRoleArn:   role.Arn,
-			SubnetIds:     b.args.PrivateSubnetIDs,
+			SubnetIds:     b.args.NodeSubnetIDs,
 			AmiType:       pulumi.String(ng.AmiType),
 			CapacityType:  pulumi.String(ng.CapacityType),
 			InstanceTypes: pulumi.ToStringArray(ng.InstanceTypes),
@@ -463,7 +581,7 @@ func EBSCSIKeyPolicy(dataKeyArn string) iampolicy.Document {
 }
 
 func (b *builder) ebsCSI() error {
-	role, deps, err := b.irsaRole("ebs-csi", eksspec.EBSCSIServiceAccountNamespace, eksspec.EBSCSIServiceAccount, []string{"service-role/AmazonEBSCSIDriverPolicy"})
+	role, deps, err := b.irsaRole("ebs-csi", eksspec.EBSCSIServiceAccountNamespace, []string{eksspec.EBSCSIServiceAccount}, []string{"service-role/AmazonEBSCSIDriverPolicy"})
 	if err != nil {
 		return err
 	}
@@ -472,19 +590,37 @@ func (b *builder) ebsCSI() error {
 	if err != nil {
 		return err
 	}
-	deps = append(deps, b.eks, keyPolicy)
-	for _, name := range slices.Sorted(maps.Keys(b.c.NodeGroups)) {
-		deps = append(deps, b.c.NodeGroups[name])
-	}
-	_, err = awseks.NewAddon(b.ctx, b.child("ebs-csi"), &awseks.AddonArgs{
-		ClusterName:              pulumi.String(b.args.ClusterName),
-		AddonName:                pulumi.String("aws-ebs-csi-driver"),
-		ServiceAccountRoleArn:    role.Arn,
-		ResolveConflictsOnCreate: pulumi.String("OVERWRITE"),
-		ResolveConflictsOnUpdate: pulumi.String("OVERWRITE"),
-		Tags:                     pulumi.ToStringMap(b.args.Tags),
-	}, b.parent, pulumi.DependsOn(deps))
+	deps = append(append(deps, b.eks, keyPolicy), b.nodeGroupList()...)
+	_, err = b.addon("ebs-csi", eksspec.AddonEBSCSI, role.Arn, "", deps)
 	return err
+}
+
+// efsCSI installs the EFS CSI driver on an IRSA role trusted by its controller and node service
+// accounts (the node plugin performs IAM-authorised mounts). The role holds no permission here:
+// a file system grants it ClientMount and ClientWrite through its access points only.
+func (b *builder) efsCSI() error {
+	if !b.args.EFSCSIDriver {
+		return nil
+	}
+	role, deps, err := b.irsaRole("efs-csi", eksspec.EFSCSIServiceAccountNamespace, eksspec.EFSCSIServiceAccounts, nil)
+	if err != nil {
+		return err
+	}
+	b.c.EFSCSIRoleName = role.Name
+	_, err = b.addon("efs-csi", eksspec.AddonEFSCSI, role.Arn, "", append(append(deps, b.eks), b.nodeGroupList()...))
+	return err
+}
+
+// coreAddons manage CoreDNS and kube-proxy as add-ons, after the node groups (CoreDNS needs nodes
+// to become active), so that a cluster upgrade upgrades them.
+func (b *builder) coreAddons() error {
+	deps := append([]pulumi.Resource{b.eks}, b.nodeGroupList()...)
+	for _, name := range []string{eksspec.AddonKubeProxy, eksspec.AddonCoreDNS} {
+		if _, err := b.addon(name, name, nil, "", deps); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // principalKey is a stable child-name key for a principal: its name plus a short hash of the ARN.

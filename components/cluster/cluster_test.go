@@ -4,12 +4,113 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/securestack/platform/components/cluster"
 	"github.com/securestack/platform/eksspec"
+	"github.com/securestack/platform/graph"
 	"github.com/securestack/platform/recorder"
 )
+
+// The test cluster lives in the dev account, 111111111111, which the recorded dev stack's mocked
+// caller is in (the first of its aws:allowedAccountIds).
+const (
+	accountID = "111111111111"
+	vpcID     = "vpc-0test"
+	name      = "c"
+
+	tCluster     = "eks:index:Cluster"
+	tAddon       = "aws:eks/addon:Addon"
+	tRole        = "aws:iam/role:Role"
+	tRolePolicy  = "aws:iam/rolePolicy:RolePolicy"
+	tAttachment  = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+	tIngressRule = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+	tNodeGroup   = "aws:eks/nodeGroup:NodeGroup"
+	tSG          = "aws:ec2/securityGroup:SecurityGroup"
+)
+
+var (
+	controlPlaneSubnets = []string{"subnet-0a", "subnet-0b"}
+	nodeSubnets         = []string{"subnet-0a", "subnet-0b", "subnet-0c"}
+)
+
+// validArgs are the smallest valid args: one node group, no access, no API access sources.
+func validArgs() *cluster.ClusterArgs {
+	return &cluster.ClusterArgs{
+		Account:               cluster.Account{ID: accountID, Region: "eu-west-1", Partition: "aws"},
+		ClusterName:           "platform-dev",
+		Version:               "1.34",
+		VpcID:                 pulumi.String(vpcID),
+		ControlPlaneSubnetIDs: pulumi.ToStringArray(controlPlaneSubnets),
+		NodeSubnetIDs:         pulumi.ToStringArray(nodeSubnets),
+		SecretsKeyArn:         pulumi.String("arn:aws:kms:eu-west-1:111111111111:key/secrets"),
+		LogsKeyArn:            pulumi.String("arn:aws:kms:eu-west-1:111111111111:key/logs"),
+		DataKeyArn:            pulumi.String("arn:aws:kms:eu-west-1:111111111111:key/data"),
+		NodeGroups:            []cluster.NodeGroup{{Name: "system", InstanceTypes: []string{"m7i.large"}, MinSize: 2, MaxSize: 4, DesiredSize: 2}},
+	}
+}
+
+// record records a program that creates a security group "runner" in the VPC (a source for API
+// access) and a Cluster named "c" with validArgs edited by edit, which gets the runner's group.
+func record(t *testing.T, edit func(a *cluster.ClusterArgs, runnerSG pulumi.StringInput)) *graph.Graph {
+	t.Helper()
+	g, err := recorder.Record(recorder.Options{Stack: "dev", Program: func(ctx *pulumi.Context) error {
+		sg, err := ec2.NewSecurityGroup(ctx, "runner", &ec2.SecurityGroupArgs{VpcId: pulumi.String(vpcID)})
+		if err != nil {
+			return err
+		}
+		args := validArgs()
+		if edit != nil {
+			edit(args, sg.ID().ToStringOutput())
+		}
+		_, err = cluster.NewCluster(ctx, name, args)
+		return err
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+func named(t *testing.T, g *graph.Graph, typ, logical string) *graph.Resource {
+	t.Helper()
+	r, err := g.Named(typ, logical)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func wantString(t *testing.T, r *graph.Resource, path, want string) {
+	t.Helper()
+	if got, err := r.String(path); err != nil || got != want {
+		t.Errorf("%s %s = %q, %v; want %q", r.Name, path, got, err, want)
+	}
+}
+
+func wantInt(t *testing.T, r *graph.Resource, path string, want int) {
+	t.Helper()
+	if got, err := r.Int(path); err != nil || got != want {
+		t.Errorf("%s %s = %d, %v; want %d", r.Name, path, got, err, want)
+	}
+}
+
+func wantAbsent(t *testing.T, r *graph.Resource, path string) {
+	t.Helper()
+	if r.Has(path) {
+		v, _ := r.Get(path)
+		t.Errorf("%s %s = %s; want it unset", r.Name, path, graph.Describe(v))
+	}
+}
+
+// validateErr is the error of Validate, "" for none.
+func validateErr(a *cluster.ClusterArgs) string {
+	if err := a.Validate(); err != nil {
+		return err.Error()
+	}
+	return ""
+}
 
 func TestClusterArgsReportEveryProblemAndRegisterNothing(t *testing.T) {
 	args := &cluster.ClusterArgs{
@@ -31,7 +132,7 @@ func TestClusterArgsReportEveryProblemAndRegisterNothing(t *testing.T) {
 		"account: id, region and partition are required",
 		`clusterName: "" must be 1 to 100 characters`,
 		`version: "v1.34" is not a Kubernetes minor version such as 1.34`,
-		"vpcId, privateSubnetIds and publicSubnetIds: required",
+		"vpcId, controlPlaneSubnetIds and nodeSubnetIds: required",
 		"secretsKeyArn, logsKeyArn and dataKeyArn: required",
 		`publicAccessCidrs[0]: "0.0.0.0/0" opens the API endpoint to the whole internet`,
 		`nodeGroups[0].name: "System" must match`,

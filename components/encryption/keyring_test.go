@@ -2,6 +2,7 @@ package encryption_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -63,6 +64,78 @@ func TestDataKeyIsUsableOnlyThroughNamedServicesOfTheAccount(t *testing.T) {
 	via := s.ConditionValues("StringEquals", "kms:ViaService")
 	if len(via) != len(encryption.DataServices) || via[1] != "ec2.eu-west-1.amazonaws.com" {
 		t.Errorf("via services %v", via)
+	}
+}
+
+// TestNoKeyPolicyNamesAPrincipalThatMayNotExist: KMS refuses a key policy whose principal does not
+// exist yet (CreateKey or PutKeyPolicy fails, as in a fresh account without the Auto Scaling
+// service-linked role), so a key policy names no AWS principal but the account root, or * narrowed
+// by conditions. Services are named as service principals, which always exist.
+func TestNoKeyPolicyNamesAPrincipalThatMayNotExist(t *testing.T) {
+	for _, a := range []encryption.Account{account, {ID: "210987654321", Region: "us-gov-west-1", Partition: "aws-us-gov"}} {
+		root := fmt.Sprintf("arn:%s:iam::%s:root", a.Partition, a.ID)
+		for _, p := range encryption.Purposes {
+			doc, err := encryption.KeyPolicy(p, a)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, s := range doc.Statements {
+				if s.NotPrincipal != nil {
+					t.Errorf("%s %s: statement %d (%s) has a NotPrincipal", a.Partition, p, i, s.Sid)
+				}
+				if s.Principal == nil {
+					continue
+				}
+				for _, principal := range s.Principal.AWS {
+					if principal != root && principal != "*" {
+						t.Errorf("%s %s: statement %d (%s) names the AWS principal %s; want only %s or *", a.Partition, p, i, s.Sid, principal, root)
+					}
+				}
+			}
+		}
+	}
+}
+
+func TestKeyPoliciesHaveExactlyTheirStatements(t *testing.T) {
+	for p, want := range map[encryption.Purpose][]string{
+		encryption.Cluster: {"AccountRootAdministersKey"},
+		encryption.Logs:    {"AccountRootAdministersKey", "CloudWatchLogsUsesKeyForThisAccount"},
+		// No Auto Scaling statements: node volumes go through the ec2 entry of the second.
+		encryption.Data: {"AccountRootAdministersKey", "AccountPrincipalsUseKeyThroughAwsServices"},
+	} {
+		doc, err := encryption.KeyPolicy(p, account)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sids []string
+		for _, s := range doc.Statements {
+			sids = append(sids, s.Sid)
+		}
+		if !slices.Equal(sids, want) {
+			t.Errorf("%s: statements %v, want %v", p, sids, want)
+		}
+		text, err := doc.JSON()
+		if err != nil || strings.Contains(text, "autoscaling") || strings.Contains(text, "aws-service-role") {
+			t.Errorf("%s: policy %s, %v names a service-linked role", p, text, err)
+		}
+	}
+	if _, err := encryption.KeyPolicy("backup", account); err == nil || err.Error() != `encryption: unknown key purpose "backup" (allowed: [cluster logs data])` {
+		t.Errorf("unknown purpose: %v", err)
+	}
+}
+
+func TestDataKeyLetsAccountPrincipalsUseAndGrantThroughTheDataServicesOnly(t *testing.T) {
+	doc, err := encryption.KeyPolicy(encryption.Data, account)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"Sid":"AccountPrincipalsUseKeyThroughAwsServices","Effect":"Allow","Principal":{"AWS":["*"]},` +
+		`"Action":["kms:Decrypt","kms:DescribeKey","kms:Encrypt","kms:GenerateDataKey*","kms:ReEncrypt*","kms:CreateGrant"],"Resource":["*"],` +
+		`"Condition":{"StringEquals":{"kms:CallerAccount":["123456789012"],"kms:ViaService":["dynamodb.eu-west-1.amazonaws.com","ec2.eu-west-1.amazonaws.com",` +
+		`"ecr.eu-west-1.amazonaws.com","elasticfilesystem.eu-west-1.amazonaws.com","s3.eu-west-1.amazonaws.com","secretsmanager.eu-west-1.amazonaws.com","sns.eu-west-1.amazonaws.com"]}}}`
+	text, err := doc.JSON()
+	if err != nil || !strings.Contains(text, want) {
+		t.Errorf("data key policy %s, %v\nlacks %s", text, err, want)
 	}
 }
 

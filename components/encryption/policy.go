@@ -74,25 +74,10 @@ func KeyPolicy(p Purpose, a Account) (iampolicy.Document, error) {
 				"kms:ViaService":    via,
 			}},
 		})
-		// Managed node groups launch encrypted volumes through Auto Scaling, whose service-linked
-		// role is not covered by the statement above (documented EBS/Auto Scaling key policy).
-		asg := fmt.Sprintf("arn:%s:iam::%s:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling", a.Partition, a.ID)
-		statements = append(statements,
-			iampolicy.Statement{
-				Sid:       "AutoScalingUsesKeyForNodeVolumes",
-				Effect:    iampolicy.Allow,
-				Principal: &iampolicy.Principal{AWS: iampolicy.StringList{asg}},
-				Actions:   useActions,
-				Resources: iampolicy.StringList{"*"},
-			},
-			iampolicy.Statement{
-				Sid:        "AutoScalingGrantsForNodeVolumes",
-				Effect:     iampolicy.Allow,
-				Principal:  &iampolicy.Principal{AWS: iampolicy.StringList{asg}},
-				Actions:    iampolicy.StringList{"kms:CreateGrant"},
-				Resources:  iampolicy.StringList{"*"},
-				Conditions: iampolicy.Conditions{"Bool": {"kms:GrantIsForAWSResource": {"true"}}},
-			})
+		// Node volumes launched by Auto Scaling (managed node groups) are covered by the ec2 entry
+		// above. The Auto Scaling service-linked role is deliberately not named: KMS refuses a
+		// policy whose principal does not exist, and that role exists only after an account's first
+		// Auto Scaling group, so naming it would make CreateKey fail in a fresh account.
 	default:
 		return iampolicy.Document{}, fmt.Errorf("encryption: unknown key purpose %q (allowed: %v)", p, Purposes)
 	}

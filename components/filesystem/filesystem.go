@@ -11,6 +11,7 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/efs"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/securestack/platform/iampolicy"
@@ -47,6 +48,7 @@ const (
 	ActionClientRootAccess = "elasticfilesystem:ClientRootAccess"
 	KeySecureTransport     = "aws:SecureTransport"
 	KeyViaMountTarget      = "elasticfilesystem:AccessedViaMountTarget"
+	KeyAccessPointArn      = "elasticfilesystem:AccessPointArn"
 )
 
 // AccessPoint is an application's entry into the file system: every NFS request through it runs
@@ -69,6 +71,14 @@ func ProcessorAccessPoint() AccessPoint {
 	return AccessPoint{Name: "processor", UID: 1000, GID: 1000, Path: "/processor", Permissions: DefaultPermissions}
 }
 
+// MountGrant lets a role mount the file system, and write, through one access point only.
+type MountGrant struct {
+	// AccessPoint names one of AccessPoints; required.
+	AccessPoint string
+	// RoleName is the IAM role granted; required.
+	RoleName pulumi.StringInput
+}
+
 // FileSystemArgs configures a FileSystem. The zero value of each optional field is the secure default.
 type FileSystemArgs struct {
 	// AccountID is the AWS account whose principals may mount the file system; required.
@@ -85,6 +95,10 @@ type FileSystemArgs struct {
 	PrivateSubnets map[string]pulumi.StringInput
 	// AccessPoints are the access points to create; names must be unique.
 	AccessPoints []AccessPoint
+	// MountGrants let IAM roles mount and write through one access point each (ClientMount and
+	// ClientWrite, conditioned on that access point's ARN): for example the EFS CSI driver's role,
+	// whose node plugin performs IAM-authorised mounts. Default none.
+	MountGrants []MountGrant
 	// TransitionToIA is one of TransitionPeriods or TransitionNever; "" means DefaultTransitionToIA.
 	TransitionToIA string
 	// Protect and RetainOnDelete apply to the file system (its data); set them in prod.
@@ -176,6 +190,19 @@ func (a *FileSystemArgs) Validate() error {
 			errs = append(errs, fmt.Errorf(`accessPoints[%d] (%s): permissions %q must be an octal mode such as "0750", not writable by others`, i, ap.Name, p))
 		}
 	}
+	granted := map[string]bool{}
+	for i, g := range a.MountGrants {
+		switch {
+		case !seen[g.AccessPoint]:
+			errs = append(errs, fmt.Errorf("mountGrants[%d].accessPoint: %q is not one of the access points", i, g.AccessPoint))
+		case granted[g.AccessPoint]:
+			errs = append(errs, fmt.Errorf("mountGrants[%d].accessPoint: %q is granted twice (one grant, so one role, per access point)", i, g.AccessPoint))
+		}
+		granted[g.AccessPoint] = true
+		if missing(g.RoleName) {
+			errs = append(errs, fmt.Errorf("mountGrants[%d].roleName: required", i))
+		}
+	}
 	return errors.Join(errs...)
 }
 
@@ -193,8 +220,9 @@ func (a *FileSystemArgs) withDefaults() FileSystemArgs {
 	return out
 }
 
-// FileSystemPolicy is the file system's resource policy: TLS only and no root over NFS for anyone,
-// and mount and write for principals of the account that come through a mount target.
+// FileSystemPolicy is the file system's resource policy: TLS only, no root over NFS and no mount
+// outside an access point for anyone, and mount and write for principals of the account that come
+// through a mount target (what they may do is then up to their IAM policies: MountGrants).
 func FileSystemPolicy(fsArn, accountID string) iampolicy.Document {
 	partition := "aws"
 	if parts := strings.SplitN(fsArn, ":", 3); len(parts) == 3 && parts[0] == "arn" && parts[1] != "" {
@@ -216,6 +244,16 @@ func FileSystemPolicy(fsArn, accountID string) iampolicy.Document {
 			Principal: anyone,
 			Actions:   iampolicy.StringList{ActionClientRootAccess},
 			Resources: iampolicy.StringList{fsArn},
+		},
+		iampolicy.Statement{
+			// Every mount goes through an access point, which fixes the user and the directory:
+			// no client reaches the file system's root, whatever it is granted.
+			Sid:        "DenyMountOutsideAccessPoints",
+			Effect:     iampolicy.Deny,
+			Principal:  anyone,
+			Actions:    iampolicy.StringList{ActionClientMount, ActionClientWrite},
+			Resources:  iampolicy.StringList{fsArn},
+			Conditions: iampolicy.Conditions{"Null": {KeyAccessPointArn: {"true"}}},
 		},
 		iampolicy.Statement{
 			Sid:        "AllowMountViaMountTargetToThisAccount",
@@ -246,7 +284,7 @@ func NewFileSystem(ctx *pulumi.Context, name string, args *FileSystemArgs, opts 
 		return nil, err
 	}
 	b := &builder{ctx: ctx, name: name, args: a, f: f, parent: pulumi.Parent(f)}
-	for _, step := range []func() error{b.fileSystem, b.network, b.policy, b.accessPoints} {
+	for _, step := range []func() error{b.fileSystem, b.network, b.policy, b.accessPoints, b.mountGrants} {
 		if err := step(); err != nil {
 			return nil, err
 		}
@@ -378,6 +416,32 @@ func (b *builder) accessPoints() error {
 		}
 		b.f.AccessPointArns[ap.Name] = res.Arn
 		b.f.AccessPointIDs[ap.Name] = res.ID()
+	}
+	return nil
+}
+
+// MountPolicy lets a role mount a file system and write to it through one access point only.
+func MountPolicy(fsArn, accessPointArn string) iampolicy.Document {
+	return iampolicy.New(iampolicy.Statement{
+		Sid:        "MountThroughAccessPoint",
+		Effect:     iampolicy.Allow,
+		Actions:    iampolicy.StringList{ActionClientMount, ActionClientWrite},
+		Resources:  iampolicy.StringList{fsArn},
+		Conditions: iampolicy.Conditions{"StringEquals": {KeyAccessPointArn: {accessPointArn}}},
+	})
+}
+
+func (b *builder) mountGrants() error {
+	for _, g := range b.args.MountGrants {
+		doc := pulumi.All(b.fs.Arn, b.f.AccessPointArns[g.AccessPoint]).ApplyT(func(v []any) (string, error) {
+			return MountPolicy(v[0].(string), v[1].(string)).JSON()
+		}).(pulumi.StringOutput)
+		if _, err := iam.NewRolePolicy(b.ctx, b.child(g.AccessPoint+"-mount"), &iam.RolePolicyArgs{
+			Role:   g.RoleName,
+			Policy: doc,
+		}, b.parent); err != nil {
+			return err
+		}
 	}
 	return nil
 }

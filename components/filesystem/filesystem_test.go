@@ -89,6 +89,16 @@ func program(edit func(a *filesystem.FileSystemArgs)) pulumi.RunFunc {
 	}
 }
 
+// mustJSON renders a document the test expects.
+func mustJSON(t *testing.T, d iampolicy.Document) string {
+	t.Helper()
+	s, err := d.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 func named(t *testing.T, g *graph.Graph, typ, logical string) *graph.Resource {
 	t.Helper()
 	r, err := g.Named(typ, logical)
@@ -216,10 +226,17 @@ func TestPolicyIsFileSystemPolicyOfTheArnAndDeniesPlainNFSAndRoot(t *testing.T) 
 	}
 
 	doc := filesystem.FileSystemPolicy(arn, accountID)
-	if len(doc.Statements) != 3 {
-		t.Fatalf("%d statements, want 3", len(doc.Statements))
+	if len(doc.Statements) != 4 {
+		t.Fatalf("%d statements, want 4", len(doc.Statements))
 	}
-	tls, root, allow := doc.Statements[0], doc.Statements[1], doc.Statements[2]
+	var sids []string
+	for _, s := range doc.Statements {
+		sids = append(sids, s.Sid)
+	}
+	if want := []string{"DenyInsecureTransport", "DenyRootAccess", "DenyMountOutsideAccessPoints", "AllowMountViaMountTargetToThisAccount"}; !slices.Equal(sids, want) {
+		t.Errorf("statements %v, want %v", sids, want)
+	}
+	tls, root, outside, allow := doc.Statements[0], doc.Statements[1], doc.Statements[2], doc.Statements[3]
 	if tls.Effect != iampolicy.Deny || !tls.Principal.IsWildcard() || !tls.CoversAction("elasticfilesystem:ClientMount") ||
 		!tls.CoversAction("elasticfilesystem:ClientWrite") || !tls.CoversResource(arn) ||
 		!slices.Equal(tls.ConditionValues("Bool", "aws:SecureTransport"), []string{"false"}) {
@@ -229,10 +246,17 @@ func TestPolicyIsFileSystemPolicyOfTheArnAndDeniesPlainNFSAndRoot(t *testing.T) 
 		len(root.Conditions) != 0 || root.CoversAction("elasticfilesystem:ClientMount") {
 		t.Errorf("statement 1 %+v does not deny root access, and only that, to everyone", root)
 	}
+	// Every mount goes through an access point: a mount without one is denied to everyone.
+	wantOutside := iampolicy.Statement{Sid: "DenyMountOutsideAccessPoints", Effect: iampolicy.Deny, Principal: &iampolicy.Principal{Wildcard: true},
+		Actions: iampolicy.StringList{"elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"}, Resources: iampolicy.StringList{arn},
+		Conditions: iampolicy.Conditions{"Null": {"elasticfilesystem:AccessPointArn": {"true"}}}}
+	if got, want := mustJSON(t, iampolicy.New(outside)), mustJSON(t, iampolicy.New(wantOutside)); got != want {
+		t.Errorf("statement 2:\n got  %s\n want %s", got, want)
+	}
 	if allow.Effect != iampolicy.Allow || allow.Principal.IsWildcard() || !slices.Equal(allow.Principal.AWS, []string{"arn:aws:iam::123456789012:root"}) ||
 		!slices.Equal(allow.Actions, []string{"elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"}) ||
 		!slices.Equal(allow.ConditionValues("Bool", "elasticfilesystem:AccessedViaMountTarget"), []string{"true"}) {
-		t.Errorf("statement 2 %+v is not mount+write for the account via mount targets", allow)
+		t.Errorf("statement 3 %+v is not mount+write for the account via mount targets", allow)
 	}
 	for i, s := range doc.Statements {
 		if s.IsUnconditionedWildcardPrincipal() {
@@ -241,7 +265,7 @@ func TestPolicyIsFileSystemPolicyOfTheArnAndDeniesPlainNFSAndRoot(t *testing.T) 
 	}
 	// The partition follows the file system's ARN.
 	gov := filesystem.FileSystemPolicy("arn:aws-us-gov:elasticfilesystem:us-gov-west-1:123456789012:file-system/fs-1", accountID)
-	if got := gov.Statements[2].Principal.AWS; !slices.Equal(got, []string{"arn:aws-us-gov:iam::123456789012:root"}) {
+	if got := gov.Statements[3].Principal.AWS; !slices.Equal(got, []string{"arn:aws-us-gov:iam::123456789012:root"}) {
 		t.Errorf("GovCloud principal %v", got)
 	}
 }
@@ -442,21 +466,41 @@ func wantFinding(t *testing.T, id string, g *graph.Graph, urn, path string) cont
 	return r.Findings[0]
 }
 
-var efsControlIDs = []string{"EFS-001", "EFS-002", "EFS-003", "EFS-004"}
+var efsControlIDs = []string{"EFS-001", "EFS-002", "EFS-003", "EFS-004", "EFS-005"}
 
+// The requirement lines the EFS controls quote, exactly as the requirements document has them.
+const (
+	reqKMS = "EBS/EFS: Encrypted with KMS."
+	reqTLS = "TLS: All traffic encrypted in transit using AWS ACM certificates on ALB Ingress."
+)
+
+// TestEFSControlsProveTheKMSRequirementAndPassOnTheComponent: EFS-001 proves the KMS line; the
+// others are hardening controls (they prove no line), EFS-002 to EFS-004 supporting it.
 func TestEFSControlsProveTheKMSRequirementAndPassOnTheComponent(t *testing.T) {
 	g := recordProgram(t, nil)
+	quotes := map[string]struct {
+		requirement string
+		supports    []string
+	}{
+		"EFS-001": {reqKMS, nil},
+		"EFS-002": {"", []string{reqKMS, reqTLS}},
+		"EFS-003": {"", []string{reqKMS}},
+		"EFS-004": {"", []string{reqKMS}},
+		"EFS-005": {"", nil},
+	}
 	for _, id := range efsControlIDs {
 		r := run(t, id, g)
-		if r.Control.Section != "4. Data Protection" || r.Control.Requirement != "EBS/EFS: Encrypted with KMS." {
-			t.Errorf("%s: section %q, requirement %q", id, r.Control.Section, r.Control.Requirement)
+		q := quotes[id]
+		if r.Control.Section != "4. Data Protection" || r.Control.Requirement != q.requirement || !slices.Equal(r.Control.Supports, q.supports) {
+			t.Errorf("%s: section %q, requirement %q, supports %q; want requirement %q, supports %q",
+				id, r.Control.Section, r.Control.Requirement, r.Control.Supports, q.requirement, q.supports)
 		}
 		if r.Status != controls.Pass {
 			t.Errorf("%s: %s, findings %v; want pass", id, r.Status, r.Findings)
 		}
 	}
 	// Each control examined what it is about: 1 file system, or 2 mount targets.
-	for id, want := range map[string]int{"EFS-001": 1, "EFS-002": 1, "EFS-003": 2, "EFS-004": 1} {
+	for id, want := range map[string]int{"EFS-001": 1, "EFS-002": 1, "EFS-003": 2, "EFS-004": 1, "EFS-005": 1} {
 		if got := run(t, id, g).Checked; got != want {
 			t.Errorf("%s checked %d, want %d", id, got, want)
 		}
@@ -521,7 +565,7 @@ func TestEFS002FailsWithoutAPolicyWithoutTheTLSDenyOrWithAnOpenAllow(t *testing.
 	f := wantFinding(t, "EFS-002", edit(func(d *iampolicy.Document) {
 		d.Statements = append(d.Statements, iampolicy.Statement{Sid: "Open", Effect: iampolicy.Allow, Principal: &iampolicy.Principal{Wildcard: true},
 			Actions: iampolicy.StringList{"elasticfilesystem:ClientMount"}, Resources: iampolicy.StringList{arn}})
-	}), policy.URN, "policy.Statement[3]")
+	}), policy.URN, "policy.Statement[4]")
 	if f.Value != `"Open"` {
 		t.Errorf("evidence %q, want the statement id", f.Value)
 	}

@@ -367,14 +367,65 @@ func (b *builder) routes() error {
 	return nil
 }
 
-// FlowLogsPolicy is the flow-log role's permission policy: write to its own log group only.
+// FlowLogsPolicy is the flow-log role's permission policy: write to its own log group only, and
+// list log groups, which AWS's documented delivery policy includes (DescribeLogGroups has no
+// resource-level permission, so it takes "*"). logs:CreateLogGroup is left out: the group exists.
 func FlowLogsPolicy(logGroupArn string) iampolicy.Document {
-	return iampolicy.New(iampolicy.Statement{
-		Sid:       "WriteFlowLogsToOwnGroup",
-		Effect:    iampolicy.Allow,
-		Actions:   iampolicy.StringList{"logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"},
-		Resources: iampolicy.StringList{logGroupArn, logGroupArn + ":*"},
-	})
+	return iampolicy.New(
+		iampolicy.Statement{
+			Sid:       "WriteFlowLogsToOwnGroup",
+			Effect:    iampolicy.Allow,
+			Actions:   iampolicy.StringList{"logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"},
+			Resources: iampolicy.StringList{logGroupArn, logGroupArn + ":*"},
+		},
+		iampolicy.Statement{
+			Sid:       "ListLogGroups",
+			Effect:    iampolicy.Allow,
+			Actions:   iampolicy.StringList{"logs:DescribeLogGroups"},
+			Resources: iampolicy.StringList{"*"},
+		},
+	)
+}
+
+// GatewayEndpointPolicy is the policy of a gateway endpoint (s3 or dynamodb): requests through it
+// may reach only resources of this account — and, for S3, the AWS-owned buckets nodes read: the
+// ECR image-layer bucket of the region and the Amazon Linux package repositories. Anything else
+// (an attacker's bucket, another account's table) is refused at the endpoint, so credentials
+// taken from a pod cannot exfiltrate through it.
+func GatewayEndpointPolicy(service string, a Account) (iampolicy.Document, error) {
+	thisAccount := iampolicy.Statement{
+		Sid:        "ResourcesOfThisAccount",
+		Effect:     iampolicy.Allow,
+		Principal:  &iampolicy.Principal{Wildcard: true},
+		Resources:  iampolicy.StringList{"*"},
+		Conditions: iampolicy.Conditions{"StringEquals": {"aws:ResourceAccount": {a.ID}}},
+	}
+	switch service {
+	case "s3":
+		thisAccount.Actions = iampolicy.StringList{"s3:*"}
+		return iampolicy.New(thisAccount, iampolicy.Statement{
+			Sid:       "AWSOwnedBucketsNodesRead",
+			Effect:    iampolicy.Allow,
+			Principal: &iampolicy.Principal{Wildcard: true},
+			Actions:   iampolicy.StringList{"s3:GetObject"},
+			Resources: AWSOwnedBucketObjects(a),
+		}), nil
+	case "dynamodb":
+		thisAccount.Actions = iampolicy.StringList{"dynamodb:*"}
+		return iampolicy.New(thisAccount), nil
+	}
+	return iampolicy.Document{}, fmt.Errorf("network: no gateway endpoint policy for %q (allowed: %s)", service, strings.Join(GatewayEndpointServices, ", "))
+}
+
+// AWSOwnedBucketObjects are the objects of the AWS-owned buckets nodes read through the S3
+// endpoint: ECR image layers (the documented minimum for ECR through a gateway endpoint) and the
+// Amazon Linux 2023 and Amazon Linux 2 package repositories.
+func AWSOwnedBucketObjects(a Account) iampolicy.StringList {
+	return iampolicy.StringList{
+		fmt.Sprintf("arn:%s:s3:::prod-%s-starport-layer-bucket/*", a.Partition, a.Region),
+		fmt.Sprintf("arn:%s:s3:::al2023-repos-%s-de612dc2/*", a.Partition, a.Region),
+		fmt.Sprintf("arn:%s:s3:::amazonlinux-2-repos-%s/*", a.Partition, a.Region),
+	}
 }
 
 // FlowLogsTrust lets only the flow-logs service assume the role, for flow logs of this account.
@@ -443,11 +494,20 @@ func (b *builder) endpoints() error {
 	}
 	if !b.args.NoGatewayEndpoints {
 		for _, svc := range GatewayEndpointServices {
+			doc, err := GatewayEndpointPolicy(svc, b.args.Account)
+			if err != nil {
+				return err
+			}
+			policy, err := doc.JSON()
+			if err != nil {
+				return err
+			}
 			if _, err := ec2.NewVpcEndpoint(b.ctx, b.child(svc), &ec2.VpcEndpointArgs{
 				VpcId:           b.ec2Vpc.ID(),
 				ServiceName:     pulumi.String(b.serviceName(svc)),
 				VpcEndpointType: pulumi.String("Gateway"),
 				RouteTableIds:   privateRTs,
+				Policy:          pulumi.String(policy),
 				Tags:            b.tags(b.child(svc), nil),
 			}, b.parent); err != nil {
 				return err

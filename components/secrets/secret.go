@@ -43,8 +43,13 @@ type SecretArgs struct {
 	Description string
 	// KmsKeyArn is the customer-managed key (the keyring's data key) that encrypts the value; required.
 	KmsKeyArn pulumi.StringInput
-	// RecoveryWindowDays a deleted secret stays recoverable: 7 to 30; 0 means 30.
+	// RecoveryWindowDays a deleted secret stays recoverable: 7 to 30; 0 means 30, unless
+	// DeleteWithoutRecovery.
 	RecoveryWindowDays int
+	// DeleteWithoutRecovery deletes the secret at once, with no recovery window, so that a torn
+	// down stack can be re-created with the same fixed name at once (dev). RecoveryWindowDays must
+	// then be 0.
+	DeleteWithoutRecovery bool
 	// ReaderRoleArns are the IAM roles (the workloads' IRSA roles) of AccountID that may read the
 	// value; nobody else may. Empty means nobody may read it yet.
 	ReaderRoleArns []pulumi.StringInput
@@ -72,7 +77,7 @@ type Secret struct {
 
 func (a *SecretArgs) withDefaults() SecretArgs {
 	out := *a
-	if out.RecoveryWindowDays == 0 {
+	if out.RecoveryWindowDays == 0 && !out.DeleteWithoutRecovery {
 		out.RecoveryWindowDays = DefaultRecoveryWindowDays
 	}
 	return out
@@ -95,6 +100,9 @@ func (a *SecretArgs) Validate() error {
 	}
 	if w := a.RecoveryWindowDays; w != 0 && (w < MinRecoveryWindowDays || w > DefaultRecoveryWindowDays) {
 		errs = append(errs, fmt.Errorf("recoveryWindowDays: %d is outside %d to %d", w, MinRecoveryWindowDays, DefaultRecoveryWindowDays))
+	}
+	if a.DeleteWithoutRecovery && a.RecoveryWindowDays != 0 {
+		errs = append(errs, fmt.Errorf("recoveryWindowDays: %d is set, but deleteWithoutRecovery asks for none", a.RecoveryWindowDays))
 	}
 	for i, r := range a.ReaderRoleArns {
 		if r == nil {

@@ -213,13 +213,19 @@ func TestSecretArgsReportEveryProblemAtOnceAndRegisterNothing(t *testing.T) {
 
 // Controls, on the recorded graph and on copies of it broken one property at a time.
 
+// run runs a control on g as in prod, where it is strictest.
 func run(t *testing.T, id string, g *graph.Graph) controls.Result {
+	t.Helper()
+	return runIn(t, id, g, "prod")
+}
+
+func runIn(t *testing.T, id string, g *graph.Graph, env string) controls.Result {
 	t.Helper()
 	c, ok := controls.Lookup(id)
 	if !ok {
 		t.Fatalf("no control %s", id)
 	}
-	return c.Run(controls.Target{Graph: g, Environment: "prod"})
+	return c.Run(controls.Target{Graph: g, Environment: env})
 }
 
 // mutated returns a copy of g in which the resource (typ, name) is changed by edit.
@@ -251,21 +257,96 @@ func withPolicy(t *testing.T, g *graph.Graph, doc iampolicy.Document) *graph.Gra
 	return setInput(t, g, tPolicy, "db-policy", "policy", property.New(text))
 }
 
+// The requirement line the secret controls quote, exactly as the requirements document has it.
+const reqSecrets = "Secrets Management: Kubernetes Secrets used for non-sensitive config; AWS Secrets Manager recommended for high-value creds."
+
 func TestRecordedSecretsPassEverySecretControlWithOrWithoutReaders(t *testing.T) {
 	for _, readers := range [][]string{{uploader}, nil} {
 		g := mustRecord(t, args(readers...))
 		for _, tc := range []struct {
 			id      string
 			checked int
-		}{{"SEC-001", 1}, {"SEC-002", 2}} { // SEC-002 examines the policy and the secret
+		}{
+			// SEC-001 examines the secret twice outside dev: at rest, and its recovery window.
+			{"SEC-001", 2},
+			// SEC-002 examines the policy and the secret.
+			{"SEC-002", 2},
+		} {
 			if r := run(t, tc.id, g); r.Status != controls.Pass || r.Checked != tc.checked {
 				t.Errorf("readers %v: %s: %s, %d checked, findings %v; want pass on %d", readers, tc.id, r.Status, r.Checked, r.Findings, tc.checked)
 			}
 		}
+		// In dev the recovery window is not examined: only the secret at rest.
+		if r := runIn(t, "SEC-001", g, "dev"); r.Status != controls.Pass || r.Checked != 1 {
+			t.Errorf("readers %v: SEC-001 in dev: %s, %d checked; want pass on 1", readers, r.Status, r.Checked)
+		}
 	}
-	c, _ := controls.Lookup("SEC-002")
-	if c.Section != "4. Data Protection" || c.Requirement != "Secrets Management: Kubernetes Secrets used for non-sensitive config; AWS Secrets Manager recommended for high-value creds." {
-		t.Errorf("SEC-002 proves %q / %q", c.Section, c.Requirement)
+	// SEC-001 proves the Secrets line; SEC-002 is hardening that supports it.
+	for id, want := range map[string]struct {
+		requirement string
+		supports    []string
+	}{
+		"SEC-001": {reqSecrets, nil},
+		"SEC-002": {"", []string{reqSecrets}},
+	} {
+		c, _ := controls.Lookup(id)
+		if c.Section != "4. Data Protection" || c.Requirement != want.requirement || !slices.Equal(c.Supports, want.supports) {
+			t.Errorf("%s: section %q, requirement %q, supports %q; want requirement %q, supports %q",
+				id, c.Section, c.Requirement, c.Supports, want.requirement, want.supports)
+		}
+	}
+}
+
+func TestDeleteWithoutRecoverySetsAZeroWindowWhichOnlyDevAccepts(t *testing.T) {
+	a := args(uploader)
+	a.DeleteWithoutRecovery = true
+	g := mustRecord(t, a)
+	s := named(t, g, tSecret, "db")
+	if d, err := s.Int("recoveryWindowInDays"); err != nil || d != 0 {
+		t.Errorf("recoveryWindowInDays = %d, %v; want an explicit 0 (deleted at once)", d, err)
+	}
+	if r := runIn(t, "SEC-001", g, "dev"); r.Status != controls.Pass || r.Checked != 1 {
+		t.Errorf("SEC-001 in dev: %s, %d checked, findings %v; want pass on 1", r.Status, r.Checked, r.Findings)
+	}
+	for _, env := range []string{"staging", "prod"} {
+		r := runIn(t, "SEC-001", g, env)
+		if r.Status != controls.Fail || r.Checked != 2 || len(r.Findings) != 1 {
+			t.Fatalf("SEC-001 in %s: %s, %d checked, findings %v; want one finding after 2 checks", env, r.Status, r.Checked, r.Findings)
+		}
+		if f := r.Findings[0]; f.URN != s.URN || f.Path != "recoveryWindowInDays" || f.Value != "0" {
+			t.Errorf("SEC-001 in %s: finding %s; want it on %s recoveryWindowInDays = 0", env, f, s.URN)
+		}
+	}
+	// Without it, the default window of 30 days, accepted everywhere.
+	g = mustRecord(t, args(uploader))
+	for _, env := range []string{"dev", "staging", "prod"} {
+		if r := runIn(t, "SEC-001", g, env); r.Status != controls.Pass {
+			t.Errorf("SEC-001 in %s with the default window: %s, %v", env, r.Status, r.Findings)
+		}
+	}
+}
+
+func TestDeleteWithoutRecoveryRefusesARecoveryWindow(t *testing.T) {
+	for _, tc := range []struct {
+		days int
+		want []string
+	}{
+		{7, []string{"recoveryWindowDays: 7 is set, but deleteWithoutRecovery asks for none"}},
+		{3, []string{"recoveryWindowDays: 3 is outside 7 to 30", "recoveryWindowDays: 3 is set, but deleteWithoutRecovery asks for none"}},
+	} {
+		a := args(uploader)
+		a.DeleteWithoutRecovery, a.RecoveryWindowDays = true, tc.days
+		want := strings.Join(tc.want, "\n")
+		if err := a.Validate(); err == nil || err.Error() != want {
+			t.Errorf("days %d: Validate:\n%v\nwant exactly:\n%s", tc.days, err, want)
+		}
+		g, err := recordSecret(t, a)
+		if err == nil || !strings.Contains(err.Error(), `secrets.NewSecret "db": `+want+"\n") {
+			t.Errorf("days %d: NewSecret error:\n%v\nwant it to hold:\n%s", tc.days, err, want)
+		}
+		if g.Len() != 1 {
+			t.Errorf("days %d: %d resources registered, want only the stack", tc.days, g.Len())
+		}
 	}
 }
 

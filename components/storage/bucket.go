@@ -57,11 +57,43 @@ const (
 const (
 	SidDenyInsecureTransport = "DenyInsecureTransport"
 	SidDenyObjectDeletion    = "DenyObjectDeletion"
+	SidDenyOverwrite         = "DenyWritesThatCouldOverwrite"
 	SidAllowAccessLogs       = "AllowS3ServerAccessLogDelivery"
 )
 
 // DeleteActions are the actions DenyDeleteTo denies: deleting an object or any version of it.
 var DeleteActions = []string{"s3:DeleteObject", "s3:DeleteObjectVersion"}
+
+// The condition keys of S3 conditional writes. A PutObject (or CompleteMultipartUpload, or
+// CopyObject) carrying If-None-Match: * succeeds only if no object has the key, so it can never
+// overwrite; the parts of a multipart upload (CreateMultipartUpload, UploadPart, UploadPartCopy)
+// cannot carry the header and are not object creations.
+const (
+	KeyIfNoneMatch             = "s3:if-none-match"
+	KeyObjectCreationOperation = "s3:ObjectCreationOperation"
+)
+
+// OverwriteConditions match an object creation without If-None-Match: the writes that could
+// replace an existing object (and make its old version noncurrent, for lifecycle to delete).
+func OverwriteConditions() iampolicy.Conditions {
+	return iampolicy.Conditions{
+		"Null": {KeyIfNoneMatch: {"true"}},
+		"Bool": {KeyObjectCreationOperation: {"true"}},
+	}
+}
+
+// WriteOnceGrants are the Allow statements of a principal that may only create new objects under
+// objectsArn: object creations with If-None-Match, and the parts of multipart uploads. They are
+// the exact complement of the bucket's DenyOverwrite, so the principal's policy and the bucket's
+// agree.
+func WriteOnceGrants(sid, objectsArn string) []iampolicy.Statement {
+	return []iampolicy.Statement{
+		{Sid: sid + "New", Effect: iampolicy.Allow, Actions: iampolicy.StringList{"s3:PutObject"},
+			Resources: iampolicy.StringList{objectsArn}, Conditions: iampolicy.Conditions{"Null": {KeyIfNoneMatch: {"false"}}}},
+		{Sid: sid + "Parts", Effect: iampolicy.Allow, Actions: iampolicy.StringList{"s3:PutObject"},
+			Resources: iampolicy.StringList{objectsArn}, Conditions: iampolicy.Conditions{"Bool": {KeyObjectCreationOperation: {"false"}}}},
+	}
+}
 
 // BucketArgs configures a Bucket. The zero value of each optional field is the secure default.
 type BucketArgs struct {
@@ -90,6 +122,10 @@ type BucketArgs struct {
 	// DenyDeleteTo are IAM principal ARNs (for example the uploader's role) denied DeleteActions on
 	// every object, whatever their own policies allow. nil denies deletion to no one in particular.
 	DenyDeleteTo []pulumi.StringInput
+	// WriteOnceFor are IAM principal ARNs that may only create new objects: any object creation of
+	// theirs without If-None-Match: * is denied (DenyOverwrite), so they can never replace an object
+	// and, through versioning and lifecycle, delete its old version. nil: no such statement.
+	WriteOnceFor []pulumi.StringInput
 	// ExtraStatements returns more Deny statements for the bucket policy, given the bucket ARN. Only
 	// Deny: the policy never grants access, so the bucket stays private. It is called once with a
 	// placeholder ARN when the args are validated, so it must be a pure function of its argument.
@@ -169,6 +205,11 @@ func (a *BucketArgs) Validate() error {
 	for i, p := range a.DenyDeleteTo {
 		if p == nil {
 			errs = append(errs, fmt.Errorf("denyDeleteTo[%d]: nil (want a principal ARN)", i))
+		}
+	}
+	for i, p := range a.WriteOnceFor {
+		if p == nil {
+			errs = append(errs, fmt.Errorf("writeOnceFor[%d]: nil (want a principal ARN)", i))
 		}
 	}
 	if a.ExtraStatements != nil {
@@ -309,6 +350,18 @@ func DenyDelete(bucketArn string, principals []string) iampolicy.Statement {
 	}
 }
 
+// DenyOverwrite denies the principals every object creation that could overwrite an object.
+func DenyOverwrite(bucketArn string, principals []string) iampolicy.Statement {
+	return iampolicy.Statement{
+		Sid:        SidDenyOverwrite,
+		Effect:     iampolicy.Deny,
+		Principal:  &iampolicy.Principal{AWS: iampolicy.StringList(principals)},
+		Actions:    iampolicy.StringList{"s3:PutObject"},
+		Resources:  iampolicy.StringList{bucketArn + "/*"},
+		Conditions: OverwriteConditions(),
+	}
+}
+
 // AllowAccessLogDelivery lets the S3 logging service put server access logs of the account's
 // buckets under prefix: the documented grant for a BucketOwnerEnforced log bucket (no ACLs).
 func AllowAccessLogDelivery(bucketArn, prefix, accountID string) iampolicy.Statement {
@@ -333,18 +386,23 @@ type PolicySpec struct {
 	BucketArn string
 	// DenyDeleteTo are principal ARNs denied DeleteActions; none means no such statement.
 	DenyDeleteTo []string
+	// WriteOnceFor are principal ARNs denied writes that could overwrite; none: no statement.
+	WriteOnceFor []string
 	// LogDelivery, for a log bucket, admits the S3 logging service.
 	LogDelivery *LogDelivery
 	// Extra are the caller's Deny statements, appended last.
 	Extra []iampolicy.Statement
 }
 
-// BucketPolicy is the policy of a bucket: always DenyInsecureTransport, then DenyDelete (if any
-// principal), AllowAccessLogDelivery (log buckets) and the extra statements, in that order.
+// BucketPolicy is the policy of a bucket: always DenyInsecureTransport, then DenyDelete and
+// DenyOverwrite (if any principal), AllowAccessLogDelivery (log buckets) and the extra statements, in that order.
 func BucketPolicy(s PolicySpec) iampolicy.Document {
 	stmts := []iampolicy.Statement{DenyInsecureTransport(s.BucketArn)}
 	if len(s.DenyDeleteTo) > 0 {
 		stmts = append(stmts, DenyDelete(s.BucketArn, s.DenyDeleteTo))
+	}
+	if len(s.WriteOnceFor) > 0 {
+		stmts = append(stmts, DenyOverwrite(s.BucketArn, s.WriteOnceFor))
 	}
 	if s.LogDelivery != nil {
 		stmts = append(stmts, AllowAccessLogDelivery(s.BucketArn, s.LogDelivery.Prefix, s.LogDelivery.AccountID))
@@ -474,11 +532,17 @@ func (b *bucketBuilder) policy() error {
 	for _, p := range b.args.DenyDeleteTo {
 		inputs = append(inputs, p)
 	}
+	for _, p := range b.args.WriteOnceFor {
+		inputs = append(inputs, p)
+	}
 	a := b.args
 	doc := pulumi.All(inputs...).ApplyT(func(vs []any) (string, error) {
 		spec := PolicySpec{BucketArn: vs[0].(string)}
-		for _, v := range vs[1:] {
+		for _, v := range vs[1 : 1+len(a.DenyDeleteTo)] {
 			spec.DenyDeleteTo = append(spec.DenyDeleteTo, v.(string))
+		}
+		for _, v := range vs[1+len(a.DenyDeleteTo):] {
+			spec.WriteOnceFor = append(spec.WriteOnceFor, v.(string))
 		}
 		if a.IsLogBucket {
 			spec.LogDelivery = &LogDelivery{AccountID: a.AccountID, Prefix: a.AccessLogPrefix}

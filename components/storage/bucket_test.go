@@ -353,6 +353,7 @@ func TestBucketArgsReportEveryProblemAtOnceAndRegisterNothing(t *testing.T) {
 		Encryption:      storage.SSEKMS,
 		AccessLogPrefix: "/logs/",
 		DenyDeleteTo:    []pulumi.StringInput{pulumi.String(uploaderRole), nil},
+		WriteOnceFor:    []pulumi.StringInput{nil, pulumi.String(uploaderRole)},
 		ExtraStatements: func(arn string) []iampolicy.Statement {
 			return []iampolicy.Statement{
 				{Effect: iampolicy.Allow, Principal: &iampolicy.Principal{Wildcard: true}, Actions: iampolicy.StringList{"s3:GetObject"}, Resources: iampolicy.StringList{arn + "/*"}},
@@ -369,6 +370,7 @@ func TestBucketArgsReportEveryProblemAtOnceAndRegisterNothing(t *testing.T) {
 		"accessLogBucket: required (every bucket's access is logged) unless isLogBucket",
 		`accessLogPrefix: "/logs/" must not start with /`,
 		"denyDeleteTo[1]: nil (want a principal ARN)",
+		"writeOnceFor[0]: nil (want a principal ARN)",
 		`extraStatements[0]: effect "Allow": only Deny statements may be added (the bucket stays private)`,
 		"extraStatements[1]: iampolicy: Statement[0]: has neither Action nor NotAction",
 		"noncurrentVersionExpirationDays: -1 must be 0 (keep forever) or more",
@@ -637,15 +639,36 @@ func TestS3ControlsPassOnBucketsAndFailOnEachBrokenInput(t *testing.T) {
 	}
 }
 
+// The requirement lines the S3 controls quote, exactly as the requirements document has them.
+const (
+	reqS3  = "S3 Buckets: SSE-S3 (AES-256)."
+	reqTLS = "TLS: All traffic encrypted in transit using AWS ACM certificates on ALB Ingress."
+)
+
+// TestS3ControlsQuoteTheS3RequirementOfDataProtection: S3-001 proves the S3 line; the others are
+// hardening (they prove no line) that support it, and S3-005 the TLS line too.
 func TestS3ControlsQuoteTheS3RequirementOfDataProtection(t *testing.T) {
+	want := map[string]struct {
+		requirement string
+		supports    []string
+	}{
+		"S3-001": {reqS3, nil},
+		"S3-002": {"", []string{reqS3}},
+		"S3-003": {"", []string{reqS3}},
+		"S3-004": {"", []string{reqS3}},
+		"S3-005": {"", []string{reqS3, reqTLS}},
+		"S3-006": {"", []string{reqS3}},
+	}
 	var ids []string
 	for _, c := range controls.Catalog() {
 		if !strings.HasPrefix(c.ID, "S3-") {
 			continue
 		}
 		ids = append(ids, c.ID)
-		if c.Section != "4. Data Protection" || c.Requirement != "S3 Buckets: SSE-S3 (AES-256)." || c.Severity == "" || c.Title == "" {
-			t.Errorf("%s: section %q requirement %q severity %q title %q", c.ID, c.Section, c.Requirement, c.Severity, c.Title)
+		w := want[c.ID]
+		if c.Section != "4. Data Protection" || c.Requirement != w.requirement || !slices.Equal(c.Supports, w.supports) || c.Severity == "" || c.Title == "" {
+			t.Errorf("%s: section %q requirement %q supports %q severity %q title %q; want requirement %q supports %q",
+				c.ID, c.Section, c.Requirement, c.Supports, c.Severity, c.Title, w.requirement, w.supports)
 		}
 	}
 	if want := []string{"S3-001", "S3-002", "S3-003", "S3-004", "S3-005", "S3-006"}; !slices.Equal(ids, want) {

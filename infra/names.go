@@ -1,0 +1,143 @@
+package infra
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/securestack/platform/components/storage"
+)
+
+// Names derives every fixed physical name the platform gives an AWS resource from the project,
+// stack, region and account: one source for the resources and for the validation that proves
+// them valid before anything is registered.
+type Names struct {
+	Project, Stack, Region, Account string
+}
+
+// Names returns the names of the stack in an account.
+func (c *Config) Names(account string) Names {
+	return Names{Project: c.Project, Stack: c.Stack, Region: c.Region, Account: account}
+}
+
+// Prefix is "<project>-<stack>": the component names, the cluster name and every child name
+// (and so every auto-generated physical name) start with it.
+func (n Names) Prefix() string { return n.Project + "-" + n.Stack }
+
+// Bucket is the name of the stack's bucket for a purpose: fixed (so policies can name it before it
+// exists, and an ordinary change never renames and so replaces it) and globally unique through
+// the account and region.
+func (n Names) Bucket(purpose string) string {
+	return fmt.Sprintf("%s-%s-%s-%s", n.Prefix(), purpose, n.Account, n.Region)
+}
+
+// Table is the media table's name.
+func (n Names) Table() string { return n.Prefix() + "-media" }
+
+// Secret is the name of the stack's secret for a purpose.
+func (n Names) Secret(purpose string) string { return n.Project + "/" + n.Stack + "/" + purpose }
+
+// Cluster is the EKS cluster's name.
+func (n Names) Cluster() string { return n.Prefix() }
+
+// The purposes of the stack's buckets and secrets.
+const (
+	BucketAccessLogs    = "access-logs"
+	BucketUploads       = "uploads"
+	BucketProcessed     = "processed"
+	BucketRunner        = "runner"
+	SecretAppCredential = "app-credentials"
+	SecretDeployToken   = "pulumi-access-token"  // #nosec G101 -- the name of a secret, not a credential
+	SecretPreviewToken  = "pulumi-preview-token" // #nosec G101 -- the name of a secret, not a credential
+)
+
+// Buckets are every bucket purpose, in a fixed order.
+var Buckets = []string{BucketAccessLogs, BucketUploads, BucketProcessed, BucketRunner}
+
+// LongestRoleSuffix is the longest text the components append to Prefix in the logical name of an
+// IAM role ("-runner-preview"); Pulumi then appends 8 characters to make the role's physical name,
+// which IAM limits to 64. A test pins it against every recorded role.
+const LongestRoleSuffix = len("-runner-preview")
+
+// placeholderAccount stands for the account when no allow-list names it: every account id has 12
+// digits, which is all the length rules need.
+const placeholderAccount = "000000000000"
+
+var (
+	// stackNamePattern is what a stack name may be for its derived names to be valid everywhere:
+	// S3 allows only lowercase letters, digits and hyphens in ours.
+	stackNamePattern       = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
+	tableNamePattern       = regexp.MustCompile(`^[a-zA-Z0-9_.-]{3,255}$`)
+	secretNamePattern      = regexp.MustCompile(`^[a-zA-Z0-9/_+=.@-]{1,512}$`)
+	clusterNamePattern     = regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$`)
+	roleNamePattern        = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
+	codebuildNamePattern   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$`)
+	accountIDPattern       = regexp.MustCompile(`^[0-9]{12}$`)
+	securityGroupIDPattern = regexp.MustCompile(`^sg-([0-9a-f]{8}|[0-9a-f]{17})$`)
+)
+
+// maxAutoNameSuffix is what Pulumi appends to a logical name to make a physical one ("-" and 7
+// random characters).
+const maxAutoNameSuffix = 8
+
+// validateNames checks every name derived from the stack name against the rules of the AWS
+// service it names, so that a stack name legal for Pulumi but not for AWS fails here, before
+// anything is registered, rather than halfway through a deploy.
+func (c *Config) validateNames() []string {
+	var p []string
+	stackKey := fmt.Sprintf("stack name %q", c.Stack)
+	if !stackNamePattern.MatchString(c.Stack) {
+		p = append(p, fmt.Sprintf("%s: the names derived from it (S3 buckets like %q) allow only lowercase letters, digits and '-', starting and ending with a letter or digit: rename the stack (for example %q)",
+			stackKey, c.Names(placeholderAccount).Bucket(BucketUploads), suggestStackName(c.Stack)))
+		return p
+	}
+	if !regionPattern.MatchString(c.Region) {
+		return p // the region is reported on its own; bucket names include it
+	}
+	account := placeholderAccount
+	if len(c.AllowedAccountIDs) > 0 && accountIDPattern.MatchString(c.AllowedAccountIDs[0]) {
+		account = c.AllowedAccountIDs[0]
+	}
+	n := c.Names(account)
+	bad := func(kind, name, rule string) {
+		p = append(p, fmt.Sprintf("%s: the derived %s %q %s: use a shorter stack name", stackKey, kind, name, rule))
+	}
+	for _, purpose := range Buckets {
+		if err := storage.CheckBucketName(n.Bucket(purpose)); err != nil {
+			bad("S3 bucket name", n.Bucket(purpose), strings.TrimPrefix(err.Error(), fmt.Sprintf("%q ", n.Bucket(purpose))))
+		}
+	}
+	if longest := n.Prefix() + strings.Repeat("x", LongestRoleSuffix+maxAutoNameSuffix); len(longest) > 64 {
+		bad("IAM role name", n.Prefix()+"-runner-preview-xxxxxxx", fmt.Sprintf("is %d characters, IAM allows 64", len(longest)))
+	}
+	if !clusterNamePattern.MatchString(n.Cluster()) {
+		bad("EKS cluster name", n.Cluster(), "is not 1 to 100 letters, digits, '-' and '_'")
+	}
+	if !tableNamePattern.MatchString(n.Table()) {
+		bad("DynamoDB table name", n.Table(), "is not 3 to 255 letters, digits, '_', '-' and '.'")
+	}
+	for _, purpose := range []string{SecretAppCredential, SecretDeployToken, SecretPreviewToken} {
+		if !secretNamePattern.MatchString(n.Secret(purpose)) {
+			bad("secret name", n.Secret(purpose), "is not 1 to 512 letters, digits and /_+=.@-")
+		}
+	}
+	for _, kind := range []string{"deploy", "preview"} {
+		if name := n.Prefix() + "-" + kind; !codebuildNamePattern.MatchString(name) {
+			bad("CodeBuild project name", name, "is not 2 to 255 letters, digits, '-' and '_'")
+		}
+	}
+	return p
+}
+
+// suggestStackName turns a stack name into one the derived names accept.
+func suggestStackName(stack string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(stack) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		} else if s := b.String(); s != "" && !strings.HasSuffix(s, "-") {
+			b.WriteByte('-')
+		}
+	}
+	return strings.Trim(b.String(), "-")
+}
