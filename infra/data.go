@@ -125,13 +125,10 @@ func (b *dataBuilder) runner() (*runner.Runner, error) {
 	if err != nil {
 		return nil, err
 	}
-	subnets := slices.Collect(func(yield func(pulumi.StringInput) bool) {
-		for _, id := range b.vpc.PrivateSubnetIDList() {
-			if !yield(id) {
-				return
-			}
-		}
-	})
+	var subnets []pulumi.StringInput
+	for _, id := range b.vpc.PrivateSubnetIDList() {
+		subnets = append(subnets, id)
+	}
 	r, err := runner.NewRunner(b.ctx, b.cfg.Name()+"-runner", &runner.RunnerArgs{
 		Account:          runner.Account{ID: b.acct.ID, Region: b.cfg.Region, Partition: b.acct.Partition},
 		ProjectPrefix:    b.cfg.Name(),

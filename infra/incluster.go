@@ -11,6 +11,7 @@ import (
 	storagev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/storage/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/securestack/platform/components/encryption"
 	"github.com/securestack/platform/components/storage"
 	"github.com/securestack/platform/eksspec"
 )
@@ -45,7 +46,7 @@ func deployInCluster(ctx *pulumi.Context, cfg *Config, p *Platform) (*InCluster,
 	}
 	in := &InCluster{Provider: k8s}
 	if in.StorageClass, err = storage.NewEncryptedStorageClass(ctx, cfg.Name()+"-encrypted-gp3", &storage.EncryptedStorageClassArgs{
-		KmsKeyArn: p.Keys.Arns["data"],
+		KmsKeyArn: p.Keys.Arns[encryption.Data],
 		Retain:    cfg.Stateful.RetainOnDelete,
 	}, pulumi.Provider(k8s), pulumi.Parent(p.Cluster)); err != nil {
 		return nil, err

@@ -100,13 +100,13 @@ func Deploy(ctx *pulumi.Context, cfg *Config) (*Platform, error) {
 		return nil, err
 	}
 	p.Keys = keys
-	keyArns := keyArns{cluster: keys.Arns[encryption.Cluster], logs: keys.Arns[encryption.Logs], data: keys.Arns[encryption.Data]}
+	arns := keyArns{cluster: keys.Arns[encryption.Cluster], logs: keys.Arns[encryption.Logs], data: keys.Arns[encryption.Data]}
 	p.Network, err = network.NewVpc(ctx, cfg.Name(), &network.VpcArgs{
 		Account:              network.Account{ID: acct.ID, Region: cfg.Region, Partition: acct.Partition},
 		CidrBlock:            cfg.Network.Cidr,
 		AvailabilityZones:    acct.Zones,
 		NatGateways:          network.NatStrategy(cfg.Network.NatGateways),
-		FlowLogKmsKeyArn:     keyArns.logs,
+		FlowLogKmsKeyArn:     arns.logs,
 		FlowLogRetentionDays: cfg.Network.FlowLogRetentionDays,
 		InterfaceEndpoints:   cfg.Network.InterfaceEndpoints,
 		ClusterName:          names.Cluster(),
@@ -116,7 +116,7 @@ func Deploy(ctx *pulumi.Context, cfg *Config) (*Platform, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &dataBuilder{ctx: ctx, cfg: cfg, acct: acct, names: names, keys: keyArns, vpc: p.Network, opts: []pulumi.ResourceOption{withAWS}}
+	d := &dataBuilder{ctx: ctx, cfg: cfg, acct: acct, names: names, keys: arns, vpc: p.Network, opts: []pulumi.ResourceOption{withAWS}}
 	if err := d.logBucket(); err != nil {
 		return nil, err
 	}
@@ -135,9 +135,9 @@ func Deploy(ctx *pulumi.Context, cfg *Config) (*Platform, error) {
 		PublicAccessCidrs:     cfg.Cluster.PublicAccessCidrs,
 		APIAccess:             apiAccessSources(cfg, p.Runner),
 		EFSCSIDriver:          true,
-		SecretsKeyArn:         keyArns.cluster,
-		LogsKeyArn:            keyArns.logs,
-		DataKeyArn:            keyArns.data,
+		SecretsKeyArn:         arns.cluster,
+		LogsKeyArn:            arns.logs,
+		DataKeyArn:            arns.data,
 		LogRetentionDays:      cfg.Cluster.LogRetentionDays,
 		NodeGroups:            nodeGroups(cfg),
 		Access:                accessPrincipals(cfg, acct),
@@ -152,7 +152,7 @@ func Deploy(ctx *pulumi.Context, cfg *Config) (*Platform, error) {
 	if p.Data, err = d.stores(); err != nil {
 		return nil, err
 	}
-	if err := accountBaseline(ctx, cfg, acct, keyArns, withAWS); err != nil {
+	if err := accountBaseline(ctx, cfg, acct, arns, withAWS); err != nil {
 		return nil, err
 	}
 	if cfg.Bootstrap {
