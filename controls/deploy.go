@@ -49,7 +49,9 @@ type apiSource struct {
 	desc string
 }
 
-// apiSources are the ingress rules admitting callers to 443 on the cluster's security group.
+// apiSources are the ingress rules admitting callers to 443 on the cluster's security group: the
+// ec2.SecurityGroupRule kind pulumi-eks manages there, one source each (a security group, or
+// network ranges).
 func apiSources(g *graph.Graph, c *graph.Resource) []apiSource {
 	sg, ok := c.Outputs.GetOk("clusterSecurityGroupId")
 	if !ok || !sg.IsString() {
@@ -57,17 +59,20 @@ func apiSources(g *graph.Graph, c *graph.Resource) []apiSource {
 	}
 	groups := idsOf(g, typeSG)
 	var out []apiSource
-	for _, r := range g.OfType(typeIngressRule) {
+	for _, r := range g.OfType(typeSGRule) {
 		if id, _ := r.String("securityGroupId"); id != sg.AsString() {
 			continue
 		}
+		kind, _ := r.String("type")
 		from, _ := r.Int("fromPort")
 		to, _ := r.Int("toPort")
-		if proto, _ := r.String("ipProtocol"); proto != "-1" && (proto != "tcp" || from > kubernetesAPIPort || to < kubernetesAPIPort) {
+		proto, _ := r.String("protocol")
+		if kind != "ingress" || proto != "-1" && proto != "all" && (proto != "tcp" || from > kubernetesAPIPort || to < kubernetesAPIPort) {
 			continue
 		}
-		desc, _ := r.String("cidrIpv4")
-		if ref, err := r.String("referencedSecurityGroupId"); err == nil {
+		cidrs, _ := r.Strings("cidrBlocks")
+		desc := strings.Join(cidrs, ", ")
+		if ref, err := r.String("sourceSecurityGroupId"); err == nil {
 			desc = ref
 			if owner, ok := groups[ref]; ok {
 				desc += " (" + owner.Name + ")"
@@ -103,13 +108,12 @@ func checkAPIAccess(t Target) (int, []Finding) {
 				Message: fmt.Sprintf("the endpoint is private and %d in-cluster resources must be applied through it, but nothing may reach it: enable the in-VPC runner or configure platform:cluster.apiAccess", len(inClusterResources(t.Graph)))}})
 		}
 		for _, s := range sources {
-			cidr, err := s.rule.String("cidrIpv4")
-			if err != nil {
-				continue
-			}
-			if p, perr := netip.ParsePrefix(cidr); perr != nil || !iprange.IsPrivate(p) {
-				fs = append(fs, Finding{URN: s.rule.URN, Violation: Violation{Path: "cidrIpv4", Value: cidr,
-					Message: "the private API endpoint admits private networks (10/8, 172.16/12, 192.168/16) and security groups only"}})
+			cidrs, _ := s.rule.Strings("cidrBlocks")
+			for i, cidr := range cidrs {
+				if p, perr := netip.ParsePrefix(cidr); perr != nil || !iprange.IsPrivate(p) {
+					fs = append(fs, Finding{URN: s.rule.URN, Violation: Violation{Path: fmt.Sprintf("cidrBlocks[%d]", i), Value: cidr,
+						Message: "the private API endpoint admits private networks (10/8, 172.16/12, 192.168/16) and security groups only"}})
+				}
 			}
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/securestack/platform/components/network"
+	"github.com/securestack/platform/components/runner"
 )
 
 // Namespace is the config namespace of the platform's own keys ("platform:network", …).
@@ -154,7 +155,8 @@ type RunnerConfig struct {
 	// ComputeType of the builds (CodeBuild Linux container sizes). Default BUILD_GENERAL1_MEDIUM:
 	// compiling the Pulumi AWS SDK needs about 4 GB.
 	ComputeType string `json:"computeType"`
-	// TimeoutMinutes of a build: 10 to 480. Default 60.
+	// TimeoutMinutes of a build: 5 to 60 (its credentials come from a chained role session, which
+	// AWS caps at an hour). Default 60.
 	TimeoutMinutes int `json:"timeoutMinutes"`
 	// DeployRoleName and PreviewRoleName are the IAM roles the deploy and preview builds assume,
 	// created out of band (deploy/iam). Default ci-<project>-deploy and ci-<project>-preview: named
@@ -326,7 +328,7 @@ func Defaults(env Environment) Config {
 			ControlPlaneAzCount: network.MinAZs,
 			NodeGroups:          map[string]NodeGroupConfig{DefaultNodeGroupName: DefaultNodeGroup(env)},
 		},
-		Runner: RunnerConfig{Enabled: true, ComputeType: "BUILD_GENERAL1_MEDIUM", TimeoutMinutes: 60, SourceRetentionDays: 7},
+		Runner: RunnerConfig{Enabled: true, ComputeType: runner.DefaultComputeType, TimeoutMinutes: runner.DefaultTimeoutMinutes, SourceRetentionDays: 7},
 		Access: AccessConfig{Namespaces: []string{"apps"}},
 		Storage: StorageConfig{S3Encryption: "AES256", NoncurrentVersionDays: 7, AccessLogDays: 30,
 			DynamoDBKey: "customer", SecretRecoveryDays: 0},

@@ -2,8 +2,6 @@ package infra
 
 import (
 	"fmt"
-	"maps"
-	"slices"
 
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
@@ -12,6 +10,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/securestack/platform/components/encryption"
+	"github.com/securestack/platform/components/filesystem"
 	"github.com/securestack/platform/components/storage"
 	"github.com/securestack/platform/eksspec"
 )
@@ -40,7 +39,7 @@ func deployInCluster(ctx *pulumi.Context, cfg *Config, p *Platform) (*InCluster,
 	k8s, err := kubernetes.NewProvider(ctx, cfg.Name()+"-k8s", &kubernetes.ProviderArgs{
 		Kubeconfig:            p.Cluster.KubeconfigJSON,
 		EnableServerSideApply: pulumi.Bool(true),
-	}, pulumi.DependsOn(nodeGroupResources(p.Cluster.NodeGroups)))
+	}, pulumi.DependsOn(p.Cluster.NodeGroupResources()))
 	if err != nil {
 		return nil, err
 	}
@@ -54,9 +53,10 @@ func deployInCluster(ctx *pulumi.Context, cfg *Config, p *Platform) (*InCluster,
 	// A static volume of the processor's access point: mounted over TLS with the EFS CSI driver's
 	// IAM identity (which the file system admits through that access point only). Retain: the
 	// files outlive the claim.
-	handle := pulumi.Sprintf("%s::%s", p.Data.Scratch.ID, p.Data.Scratch.AccessPointIDs["processor"])
-	if in.ScratchVolume, err = corev1.NewPersistentVolume(ctx, cfg.Name()+"-processor-scratch", &corev1.PersistentVolumeArgs{
-		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String("processor-scratch")},
+	handle := pulumi.Sprintf("%s::%s", p.Data.Scratch.ID, p.Data.Scratch.AccessPointIDs[filesystem.ProcessorAccessPoint().Name])
+	if in.ScratchVolume, err = corev1.NewPersistentVolume(ctx, cfg.Name()+"-"+ScratchClaim, &corev1.PersistentVolumeArgs{
+		// Named after the claim it is bound to: one volume per claim.
+		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(ScratchClaim)},
 		Spec: &corev1.PersistentVolumeSpecArgs{
 			Capacity:                      pulumi.StringMap{"storage": pulumi.String("5Gi")}, // required, not enforced by EFS
 			VolumeMode:                    pulumi.String("Filesystem"),
@@ -93,12 +93,4 @@ func refuseBootstrapOverInCluster(ctx *pulumi.Context) error {
 	}).(pulumi.BoolOutput)
 	ctx.Export("bootstrapGuard", guard)
 	return nil
-}
-
-func nodeGroupResources[T pulumi.Resource](groups map[string]T) []pulumi.Resource {
-	var out []pulumi.Resource
-	for _, name := range slices.Sorted(maps.Keys(groups)) {
-		out = append(out, groups[name])
-	}
-	return out
 }

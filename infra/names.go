@@ -5,6 +5,10 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/securestack/platform/components/cluster"
+	"github.com/securestack/platform/components/database"
+	"github.com/securestack/platform/components/runner"
+	"github.com/securestack/platform/components/secrets"
 	"github.com/securestack/platform/components/storage"
 )
 
@@ -67,11 +71,7 @@ var (
 	// stackNamePattern is what a stack name may be for its derived names to be valid everywhere:
 	// S3 allows only lowercase letters, digits and hyphens in ours.
 	stackNamePattern       = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
-	tableNamePattern       = regexp.MustCompile(`^[a-zA-Z0-9_.-]{3,255}$`)
-	secretNamePattern      = regexp.MustCompile(`^[a-zA-Z0-9/_+=.@-]{1,512}$`)
-	clusterNamePattern     = regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$`)
 	roleNamePattern        = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
-	codebuildNamePattern   = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{1,254}$`)
 	accountIDPattern       = regexp.MustCompile(`^[0-9]{12}$`)
 	securityGroupIDPattern = regexp.MustCompile(`^sg-([0-9a-f]{8}|[0-9a-f]{17})$`)
 )
@@ -81,7 +81,7 @@ var (
 const maxAutoNameSuffix = 8
 
 // validateNames checks every name derived from the stack name against the rules of the AWS
-// service it names, so that a stack name legal for Pulumi but not for AWS fails here, before
+// service it names — the very checks the components apply — so that a stack name legal for Pulumi but not for AWS fails here, before
 // anything is registered, rather than halfway through a deploy.
 func (c *Config) validateNames() []string {
 	var p []string
@@ -102,30 +102,24 @@ func (c *Config) validateNames() []string {
 	bad := func(kind, name, rule string) {
 		p = append(p, fmt.Sprintf("%s: the derived %s %q %s: use a shorter stack name", stackKey, kind, name, rule))
 	}
-	for _, purpose := range Buckets {
-		if err := storage.CheckBucketName(n.Bucket(purpose)); err != nil {
-			bad("S3 bucket name", n.Bucket(purpose), strings.TrimPrefix(err.Error(), fmt.Sprintf("%q ", n.Bucket(purpose))))
+	// check runs a component's name check; its message starts with the quoted name.
+	check := func(kind, name string, err error) {
+		if err != nil {
+			bad(kind, name, strings.TrimPrefix(err.Error(), fmt.Sprintf("%q ", name)))
 		}
+	}
+	for _, purpose := range Buckets {
+		check("S3 bucket name", n.Bucket(purpose), storage.CheckBucketName(n.Bucket(purpose)))
 	}
 	if longest := n.Prefix() + strings.Repeat("x", LongestRoleSuffix+maxAutoNameSuffix); len(longest) > 64 {
 		bad("IAM role name", n.Prefix()+"-runner-preview-xxxxxxx", fmt.Sprintf("is %d characters, IAM allows 64", len(longest)))
 	}
-	if !clusterNamePattern.MatchString(n.Cluster()) {
-		bad("EKS cluster name", n.Cluster(), "is not 1 to 100 letters, digits, '-' and '_'")
-	}
-	if !tableNamePattern.MatchString(n.Table()) {
-		bad("DynamoDB table name", n.Table(), "is not 3 to 255 letters, digits, '_', '-' and '.'")
-	}
+	check("EKS cluster name", n.Cluster(), cluster.CheckName(n.Cluster()))
+	check("DynamoDB table name", n.Table(), database.CheckTableName(n.Table()))
 	for _, purpose := range []string{SecretAppCredential, SecretDeployToken, SecretPreviewToken} {
-		if !secretNamePattern.MatchString(n.Secret(purpose)) {
-			bad("secret name", n.Secret(purpose), "is not 1 to 512 letters, digits and /_+=.@-")
-		}
+		check("secret name", n.Secret(purpose), secrets.CheckSecretName(n.Secret(purpose)))
 	}
-	for _, kind := range []string{"deploy", "preview"} {
-		if name := n.Prefix() + "-" + kind; !codebuildNamePattern.MatchString(name) {
-			bad("CodeBuild project name", name, "is not 2 to 255 letters, digits, '-' and '_'")
-		}
-	}
+	check("CodeBuild project name prefix", n.Prefix(), runner.CheckProjectPrefix(n.Prefix()))
 	return p
 }
 

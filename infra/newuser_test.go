@@ -107,10 +107,10 @@ func TestInputsANewUserGetsWrong(t *testing.T) {
 			problems: []string{`platform:storage.secretRecoveryDays: 0 (delete at once, without recovery) is allowed in dev only (allowed here: 7 to 30)`}},
 		{name: "baseline owner that is not a stack name", in: raw("dev", "platform:account", `{"baselineOwner":"org/project/staging"}`),
 			problems: []string{`platform:account.baselineOwner: "org/project/staging" is not a stack name of this project (a stack name: letters, digits, '-', '_' and '.')`}},
-		{name: "runner settings out of range", in: raw("dev", "platform:runner", `{"computeType":"BUILD_GENERAL1_HUGE","timeoutMinutes":5,"sourceRetentionDays":0,"previewRoleName":"ci-platform-deploy"}`),
+		{name: "runner settings out of range", in: raw("dev", "platform:runner", `{"computeType":"BUILD_GENERAL1_HUGE","timeoutMinutes":61,"sourceRetentionDays":0,"previewRoleName":"ci-platform-deploy"}`),
 			problems: []string{
 				`platform:runner.computeType: "BUILD_GENERAL1_HUGE" is not a CodeBuild compute type (allowed: BUILD_GENERAL1_2XLARGE, BUILD_GENERAL1_LARGE, BUILD_GENERAL1_MEDIUM, BUILD_GENERAL1_SMALL, BUILD_GENERAL1_XLARGE)`,
-				`platform:runner.timeoutMinutes: 5 is outside the allowed range 10 to 480`,
+				`platform:runner.timeoutMinutes: 61 is outside the allowed range 5 to 60 (a build's role session lasts an hour at most)`,
 				`platform:runner.sourceRetentionDays: 0 is outside the allowed range 1 to 365`,
 				`platform:runner.previewRoleName: "ci-platform-deploy" is also the deploy role: previews run pull-request code and must not hold deploy rights`,
 			}},
@@ -172,4 +172,22 @@ func TestPulumiYamlDocumentsEveryKey(t *testing.T) {
 	if !slices.Equal(documented, read) {
 		t.Errorf("Pulumi.yaml documents %v; the program reads %v", documented, read)
 	}
+}
+
+// TestRunnerInstallsTheCLIOfTheSDK: the runner's Pulumi CLI is the version of the SDK go.mod
+// requires, as the workflows' is (they read it from go.mod).
+func TestRunnerInstallsTheCLIOfTheSDK(t *testing.T) {
+	mod, err := os.ReadFile("../go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(mod), "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "github.com/pulumi/pulumi/sdk/v3 v"); ok {
+			if v != infra.PulumiVersion {
+				t.Errorf("infra.PulumiVersion = %s, go.mod requires the SDK at %s", infra.PulumiVersion, v)
+			}
+			return
+		}
+	}
+	t.Fatal("go.mod does not require github.com/pulumi/pulumi/sdk/v3")
 }

@@ -54,7 +54,8 @@ func (c *Config) BaseTags() map[string]string {
 // Name is the prefix of every component name: "<project>-<stack>".
 func (c *Config) Name() string { return c.Project + "-" + c.Stack }
 
-// PulumiVersion is the Pulumi CLI the in-VPC runner installs; the workflows pin the same.
+// PulumiVersion is the Pulumi CLI the in-VPC runner installs: the version of the Pulumi SDK in
+// go.mod (a test keeps them equal; the workflows read it from go.mod).
 const PulumiVersion = "3.274.1"
 
 // target is where the stack deploys, as AWS reports it.

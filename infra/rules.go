@@ -9,7 +9,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"go4.org/netipx"
+	"github.com/securestack/platform/components/runner"
+	"github.com/securestack/platform/iprange"
 )
 
 // validateAccounts checks aws:allowedAccountIds (required in prod: credentials for another account
@@ -117,32 +118,26 @@ func vpcRangeProblem(p netip.Prefix) (problem, warning string) {
 	switch {
 	case dockerBridge.Overlaps(p):
 		return "", "overlaps 172.17.0.0/16, which some AWS services use (CodeBuild, which runs the deploy jobs, among them); AWS advises against it"
-	case !isPrivate(p) && !sharedAddressSpace.Contains(p.Addr()):
+	case !iprange.IsPrivate(p) && !sharedAddressSpace.Contains(p.Addr()):
 		return "", "is a public range: addresses in it on the internet become unreachable from the VPC; a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16) is usual"
 	}
 	return "", ""
-}
-
-func isPrivate(p netip.Prefix) bool {
-	return p.Addr().IsPrivate() && netipx.PrefixLastIP(p.Masked()).IsPrivate()
 }
 
 // maxPublicShare is the share of the internet above which a public API allow-list is legal but
 // unusual (a /8 is 1/256 of it).
 const maxPublicShare = 1.0 / 256
 
-// RunnerComputeTypes are the CodeBuild compute types a runner may use (Linux containers).
-var RunnerComputeTypes = []string{"BUILD_GENERAL1_2XLARGE", "BUILD_GENERAL1_LARGE", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_XLARGE"}
-
 // validate checks platform:runner; rp is its key path.
 func (r RunnerConfig) validate(rp string) []string {
 	var p []string
 	add := func(format string, args ...any) { p = append(p, fmt.Sprintf(format, args...)) }
-	if !slices.Contains(RunnerComputeTypes, r.ComputeType) {
-		add("%s.computeType: %q is not a CodeBuild compute type (allowed: %s)", rp, r.ComputeType, strings.Join(RunnerComputeTypes, ", "))
+	if !slices.Contains(runner.ComputeTypes, r.ComputeType) {
+		add("%s.computeType: %q is not a CodeBuild compute type (allowed: %s)", rp, r.ComputeType, strings.Join(slices.Sorted(slices.Values(runner.ComputeTypes)), ", "))
 	}
-	if r.TimeoutMinutes < 10 || r.TimeoutMinutes > 480 {
-		add("%s.timeoutMinutes: %d is outside the allowed range 10 to 480", rp, r.TimeoutMinutes)
+	if r.TimeoutMinutes < runner.MinTimeoutMinutes || r.TimeoutMinutes > runner.MaxTimeoutMinutes {
+		add("%s.timeoutMinutes: %d is outside the allowed range %d to %d (a build's role session lasts an hour at most)",
+			rp, r.TimeoutMinutes, runner.MinTimeoutMinutes, runner.MaxTimeoutMinutes)
 	}
 	if r.SourceRetentionDays < 1 || r.SourceRetentionDays > 365 {
 		add("%s.sourceRetentionDays: %d is outside the allowed range 1 to 365", rp, r.SourceRetentionDays)

@@ -236,10 +236,13 @@ func (c Coverage) Status() string {
 	return "proven"
 }
 
-// Coverage is every line of the requirements with the controls of this plan that prove it.
+// Coverage is every line of the requirements with the controls of this plan that prove it. A
+// heading (a line others are indented under) is proven by its lines' controls, and only when every
+// one of its lines is proven.
 func (p *Plan) Coverage() []Coverage {
+	lines := requirements.Lines()
 	var out []Coverage
-	for _, line := range requirements.Lines() {
+	for _, line := range lines {
 		c := Coverage{Line: line}
 		for _, r := range p.Results {
 			if r.Control.Requirement == line.Text {
@@ -250,6 +253,21 @@ func (p *Plan) Coverage() []Coverage {
 			}
 		}
 		out = append(out, c)
+	}
+	for i, c := range out {
+		if !c.Line.IsHeading(lines) {
+			continue
+		}
+		complete := true
+		for _, sub := range out {
+			if sub.Line.Heading == c.Line.Text {
+				out[i].Proven = append(out[i].Proven, sub.Proven...)
+				complete = complete && sub.Status() == "proven"
+			}
+		}
+		if !complete {
+			out[i].Proven = nil // not implemented until every line under it is
+		}
 	}
 	return out
 }

@@ -23,6 +23,19 @@ type Line struct {
 	Text string
 	// Name is the bold name it starts with: "VPC".
 	Name string
+	// Heading is the Text of the line it is indented under ("Encryption at Rest:" for "S3
+	// Buckets: …"), "" for a top-level line.
+	Heading string
+}
+
+// IsHeading reports whether other lines are indented under this one: it is met when they all are.
+func (l Line) IsHeading(lines []Line) bool {
+	for _, o := range lines {
+		if o.Heading == l.Text {
+			return true
+		}
+	}
+	return false
 }
 
 var (
@@ -33,7 +46,7 @@ var (
 // Parse reads the lines of a requirements document, in order.
 func Parse(doc string) ([]Line, error) {
 	var out []Line
-	section := ""
+	section, heading := "", ""
 	for i, raw := range strings.Split(doc, "\n") {
 		if h, ok := strings.CutPrefix(raw, "## "); ok {
 			section = strings.TrimSpace(h)
@@ -48,7 +61,13 @@ func Parse(doc string) ([]Line, error) {
 		}
 		text := strings.TrimSpace(bold.ReplaceAllString(m[1], "$1"))
 		name, _, _ := strings.Cut(text, ":")
-		out = append(out, Line{Section: section, Text: text, Name: name})
+		l := Line{Section: section, Text: text, Name: name}
+		if strings.HasPrefix(raw, " ") || strings.HasPrefix(raw, "\t") {
+			l.Heading = heading
+		} else {
+			heading = text
+		}
+		out = append(out, l)
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("requirements: no requirement lines")

@@ -2,6 +2,7 @@ package requirements
 
 import (
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -28,6 +29,19 @@ func TestParseTheShippedDocument(t *testing.T) {
 	}
 	if !Has("S3 Buckets: SSE-S3 (AES-256).") || Has("S3 Buckets") {
 		t.Error("Has must match whole lines only")
+	}
+	// The three stores are indented under "Encryption at Rest:", which is met when they are.
+	var under []string
+	for _, l := range lines {
+		if l.Heading != "" {
+			under = append(under, l.Name+" < "+l.Heading)
+		}
+		if l.IsHeading(lines) != (l.Text == "Encryption at Rest:") {
+			t.Errorf("%q IsHeading = %v", l.Text, l.IsHeading(lines))
+		}
+	}
+	if want := "S3 Buckets < Encryption at Rest:|DynamoDB < Encryption at Rest:|EBS/EFS < Encryption at Rest:"; strings.Join(under, "|") != want {
+		t.Errorf("indented lines %q, want %q", under, want)
 	}
 }
 

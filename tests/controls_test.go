@@ -321,16 +321,16 @@ var brokenCases = []brokenCase{
 		wantURN: "aws:iam/role:Role::" + p + "-uploader", wantPath: "bucketPolicy"},
 	{name: "private endpoint that nothing but the nodes may reach", control: "EKS-015",
 		breakGraph: func(t *testing.T, g *graph.Graph) *graph.Graph {
-			return without(t, g, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", p+"-api-from-runner")
+			return without(t, g, "aws:ec2/securityGroupRule:SecurityGroupRule", p+"-api-from-runner")
 		},
 		wantURN: "eks:index:Cluster::" + p, wantPath: "clusterSecurityGroupId"},
 	{name: "API endpoint admitting a public network", control: "EKS-015",
 		breakGraph: func(t *testing.T, g *graph.Graph) *graph.Graph {
-			return editInputs("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", p+"-api-from-runner", func(_ *testing.T, in property.Map) property.Map {
-				return in.Delete("referencedSecurityGroupId").Set("cidrIpv4", str("203.0.113.0/24"))
+			return editInputs("aws:ec2/securityGroupRule:SecurityGroupRule", p+"-api-from-runner", func(_ *testing.T, in property.Map) property.Map {
+				return in.Delete("sourceSecurityGroupId").Set("cidrBlocks", property.New([]property.Value{str("203.0.113.0/24")}))
 			})(t, g)
 		},
-		wantURN: "::" + p + "-api-from-runner", wantPath: "cidrIpv4"},
+		wantURN: "::" + p + "-api-from-runner", wantPath: "cidrBlocks[0]"},
 	{name: "control plane given public and private subnets", control: "EKS-016",
 		breakGraph: editInputs(tEKS, p, func(_ *testing.T, in property.Map) property.Map {
 			return in.Delete("subnetIds").Set("publicSubnetIds", property.New([]property.Value{str("subnet-a")}))
@@ -485,6 +485,12 @@ func TestControlIDsAreUniqueAndQuoteTheRequirements(t *testing.T) {
 		}
 		if slices.Contains(c.Supports, c.Requirement) {
 			t.Errorf("%s both proves and supports %q", c.ID, c.Requirement)
+		}
+		// A heading is met when the lines under it are: no control proves it on its own.
+		for _, l := range requirements.Lines() {
+			if l.Text == c.Requirement && l.IsHeading(requirements.Lines()) {
+				t.Errorf("%s proves the heading %q, which only the lines under it can", c.ID, l.Text)
+			}
 		}
 		if c.Resource != nil && len(c.Types) == 0 {
 			t.Errorf("%s has a resource check but no types", c.ID)

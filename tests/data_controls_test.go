@@ -90,6 +90,15 @@ func init() {
 				return without(t, g, tEBSEnc, p+"-account-ebs-encryption")
 			},
 			wantURN: "pulumi:pulumi:Stack::platform-prod", wantPath: "account.ebsEncryptionByDefault"},
+		brokenCase{name: "default EBS key setting kept after a destroy while its key can be deleted", control: "ACC-001",
+			breakGraph: func(t *testing.T, g *graph.Graph) *graph.Graph {
+				g = mutated(t, g, tEBSKey, p+"-account-ebs-default-key", func(r *graph.Resource) { r.RetainOnDelete = true })
+				return mutated(t, g, "aws:kms/key:Key", p+"-data", func(r *graph.Resource) { r.Protect = false })
+			},
+			wantURN: "::" + p + "-account-ebs-default-key", wantPath: "options.retainOnDelete"},
+		brokenCase{name: "a stack that references the baseline's owner manages it too", control: "ACC-002",
+			breakGraph: withBaselineReference,
+			wantURN:    "pulumi:pulumi:Stack::platform-prod", wantPath: "account.baselineOwner"},
 		brokenCase{name: "account public access block partial", control: "ACC-002",
 			breakGraph: setInput(tAcctPAB, p+"-account-s3-public-access", "restrictPublicBuckets", property.New(false)),
 			wantURN:    "::" + p + "-account-s3-public-access", wantPath: "restrictPublicBuckets"},
@@ -97,4 +106,19 @@ func init() {
 			breakGraph: setInput(tBucket, up, "forceDestroy", property.New(true)),
 			wantURN:    "aws:s3/bucketV2:BucketV2::" + up, wantPath: "forceDestroy"},
 	)
+}
+
+// withBaselineReference adds to g a reference to another stack as the owner of the account
+// baseline, as a stack that does not own it has, while g still manages the baseline itself.
+func withBaselineReference(t *testing.T, g *graph.Graph) *graph.Graph {
+	t.Helper()
+	guardrails := named(t, g, "platform:account:Guardrails", p+"-account")
+	ref := &graph.Resource{Type: "pulumi:pulumi:StackReference", Name: p + "-account-baseline-owner", Custom: true, Read: true,
+		URN:    "urn:pulumi:prod::platform::platform:account:Guardrails$pulumi:pulumi:StackReference::" + p + "-account-baseline-owner",
+		Parent: guardrails.URN, Inputs: property.NewMap(map[string]property.Value{"name": str("organization/platform/staging")})}
+	out, err := graph.New(g.Project, g.Stack, append(g.Resources(), ref))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -71,8 +71,8 @@ func TestExactResourceCountsPerStack(t *testing.T) {
 		// the runner's preview role, as a read-only previewer
 		"aws:eks/accessEntry:AccessEntry": 1, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": 1,
 		// the runner admitted to the API endpoint
-		"aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 1,
-		"pulumi:providers:kubernetes":                               1, "kubernetes:storage.k8s.io/v1:StorageClass": 1,
+		"aws:ec2/securityGroupRule:SecurityGroupRule": 1,
+		"pulumi:providers:kubernetes":                 1, "kubernetes:storage.k8s.io/v1:StorageClass": 1,
 		"kubernetes:core/v1:PersistentVolume": 1,
 		// the in-VPC runner: two CodeBuild projects
 		"platform:runner:Runner": 1, "aws:codebuild/project:Project": 2,

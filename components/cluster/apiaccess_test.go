@@ -86,22 +86,29 @@ func TestAPIAccessAdmitsExactlyTheSourcesOn443OfTheClusterSecurityGroup(t *testi
 	for _, tc := range []struct {
 		key, description, sourcePath, source string
 	}{
-		{"runner", "Kubernetes API from the in-VPC runner", "referencedSecurityGroupId", runnerSG},
-		{"vpn", "Kubernetes API from the VPN", "cidrIpv4", "10.8.0.0/16"},
+		{"runner", "Kubernetes API from the in-VPC runner", "sourceSecurityGroupId", runnerSG},
+		{"vpn", "Kubernetes API from the VPN", "cidrBlocks", "10.8.0.0/16"},
 	} {
 		r := named(t, g, tIngressRule, "c-api-from-"+tc.key)
 		if r.Parent != comp.URN {
 			t.Errorf("%s parent %s, want the component", r.Name, r.Parent)
 		}
+		wantString(t, r, "type", "ingress")
 		wantString(t, r, "securityGroupId", clusterSG)
 		wantString(t, r, "description", tc.description)
-		wantString(t, r, "ipProtocol", "tcp")
+		wantString(t, r, "protocol", "tcp")
 		wantInt(t, r, "fromPort", 443)
 		wantInt(t, r, "toPort", 443)
-		wantString(t, r, tc.sourcePath, tc.source)
+		if tc.sourcePath == "cidrBlocks" {
+			if got, _ := r.Strings("cidrBlocks"); !slices.Equal(got, []string{tc.source}) {
+				t.Errorf("%s cidrBlocks %v, want [%s]", r.Name, got, tc.source)
+			}
+		} else {
+			wantString(t, r, tc.sourcePath, tc.source)
+		}
 		// Exactly one source: no other address range, group or prefix list.
 		keys := slices.Sorted(maps.Keys(r.Inputs.AsMap()))
-		want := slices.Sorted(slices.Values([]string{"description", "fromPort", "ipProtocol", "securityGroupId", "tags", "toPort", tc.sourcePath}))
+		want := slices.Sorted(slices.Values([]string{"description", "fromPort", "protocol", "securityGroupId", "toPort", "type", tc.sourcePath}))
 		if !slices.Equal(keys, want) {
 			t.Errorf("%s inputs %v, want exactly %v", r.Name, keys, want)
 		}

@@ -16,7 +16,6 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	awseks "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/eks"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
 	"github.com/pulumi/pulumi-eks/sdk/v3/go/eks"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -136,7 +135,16 @@ var (
 	versionPattern   = regexp.MustCompile(`^1\.[0-9]{2}$`)
 	principalPattern = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:(role|user)/[A-Za-z0-9+=,.@_/-]+$`)
 	groupNamePattern = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}$`)
+	clusterName      = regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$`)
 )
+
+// CheckName checks a cluster name against EKS's naming rule.
+func CheckName(name string) error {
+	if !clusterName.MatchString(name) {
+		return fmt.Errorf("%q must be 1 to 100 characters: letters, digits, '-' and '_', starting with a letter or digit", name)
+	}
+	return nil
+}
 
 // Validate reports every problem with the args at once.
 func (a *ClusterArgs) Validate() error {
@@ -145,8 +153,8 @@ func (a *ClusterArgs) Validate() error {
 	if a.Account.ID == "" || a.Account.Region == "" || a.Account.Partition == "" {
 		bad("account: id, region and partition are required (got %+v)", a.Account)
 	}
-	if a.ClusterName == "" || len(a.ClusterName) > 100 {
-		bad("clusterName: %q must be 1 to 100 characters", a.ClusterName)
+	if err := CheckName(a.ClusterName); err != nil {
+		bad("clusterName: %w", err)
 	}
 	if !versionPattern.MatchString(a.Version) {
 		bad("version: %q is not a Kubernetes minor version such as 1.34", a.Version)
@@ -290,11 +298,12 @@ type builder struct {
 	cniAddon *awseks.Addon
 }
 
-// nodeGroupList are the node groups in name order, for dependencies.
-func (b *builder) nodeGroupList() []pulumi.Resource {
+// NodeGroupResources are the node groups in name order: depend on them for anything that needs
+// nodes.
+func (c *Cluster) NodeGroupResources() []pulumi.Resource {
 	var out []pulumi.Resource
-	for _, name := range slices.Sorted(maps.Keys(b.c.NodeGroups)) {
-		out = append(out, b.c.NodeGroups[name])
+	for _, name := range slices.Sorted(maps.Keys(c.NodeGroups)) {
+		out = append(out, c.NodeGroups[name])
 	}
 	return out
 }
@@ -355,23 +364,25 @@ func (b *builder) controlPlane() error {
 const HTTPS = 443
 
 // apiAccess admits the configured sources to the API endpoint, on the security group pulumi-eks
-// puts on the control plane's network interfaces (it admits only the nodes itself).
+// puts on the control plane's network interfaces (it admits only the nodes itself). The rules are
+// ec2.SecurityGroupRule, the kind pulumi-eks manages on that group: AWS's provider warns that mixing
+// them with vpc.SecurityGroupIngressRule on one group makes rules conflict and overwrite each other.
 func (b *builder) apiAccess() error {
 	for _, src := range b.args.APIAccess {
-		rule := &vpc.SecurityGroupIngressRuleArgs{
+		rule := &ec2.SecurityGroupRuleArgs{
+			Type:            pulumi.String("ingress"),
 			SecurityGroupId: b.eks.ClusterSecurityGroupId,
 			Description:     pulumi.String("Kubernetes API from " + src.Description),
-			IpProtocol:      pulumi.String("tcp"),
+			Protocol:        pulumi.String("tcp"),
 			FromPort:        pulumi.Int(HTTPS),
 			ToPort:          pulumi.Int(HTTPS),
-			Tags:            pulumi.ToStringMap(b.args.Tags),
 		}
 		if src.Cidr != "" {
-			rule.CidrIpv4 = pulumi.String(src.Cidr)
+			rule.CidrBlocks = pulumi.StringArray{pulumi.String(src.Cidr)}
 		} else {
-			rule.ReferencedSecurityGroupId = src.SecurityGroupID
+			rule.SourceSecurityGroupId = src.SecurityGroupID
 		}
-		if _, err := vpc.NewSecurityGroupIngressRule(b.ctx, b.child("api-from-"+src.Key), rule, b.parent); err != nil {
+		if _, err := ec2.NewSecurityGroupRule(b.ctx, b.child("api-from-"+src.Key), rule, b.parent); err != nil {
 			return err
 		}
 	}
@@ -590,7 +601,7 @@ func (b *builder) ebsCSI() error {
 	if err != nil {
 		return err
 	}
-	deps = append(append(deps, b.eks, keyPolicy), b.nodeGroupList()...)
+	deps = append(append(deps, b.eks, keyPolicy), b.c.NodeGroupResources()...)
 	_, err = b.addon("ebs-csi", eksspec.AddonEBSCSI, role.Arn, "", deps)
 	return err
 }
@@ -607,14 +618,14 @@ func (b *builder) efsCSI() error {
 		return err
 	}
 	b.c.EFSCSIRoleName = role.Name
-	_, err = b.addon("efs-csi", eksspec.AddonEFSCSI, role.Arn, "", append(append(deps, b.eks), b.nodeGroupList()...))
+	_, err = b.addon("efs-csi", eksspec.AddonEFSCSI, role.Arn, "", append(append(deps, b.eks), b.c.NodeGroupResources()...))
 	return err
 }
 
 // coreAddons manage CoreDNS and kube-proxy as add-ons, after the node groups (CoreDNS needs nodes
 // to become active), so that a cluster upgrade upgrades them.
 func (b *builder) coreAddons() error {
-	deps := append([]pulumi.Resource{b.eks}, b.nodeGroupList()...)
+	deps := append([]pulumi.Resource{b.eks}, b.c.NodeGroupResources()...)
 	for _, name := range []string{eksspec.AddonKubeProxy, eksspec.AddonCoreDNS} {
 		if _, err := b.addon(name, name, nil, "", deps); err != nil {
 			return err

@@ -25,7 +25,7 @@ const (
 	tRole        = "aws:iam/role:Role"
 	tRolePolicy  = "aws:iam/rolePolicy:RolePolicy"
 	tAttachment  = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
-	tIngressRule = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+	tIngressRule = "aws:ec2/securityGroupRule:SecurityGroupRule"
 	tNodeGroup   = "aws:eks/nodeGroup:NodeGroup"
 	tSG          = "aws:ec2/securityGroup:SecurityGroup"
 )

@@ -96,6 +96,14 @@ func (a *TableArgs) withDefaults() TableArgs {
 
 var tableName = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`)
 
+// CheckTableName checks a table name against DynamoDB's naming rule.
+func CheckTableName(name string) error {
+	if !tableName.MatchString(name) {
+		return fmt.Errorf("%q must be 3 to 255 characters of A-Z a-z 0-9 _ . -", name)
+	}
+	return nil
+}
+
 // Validate reports every problem with the args at once.
 func (a *TableArgs) Validate() error {
 	var errs []error
@@ -106,8 +114,10 @@ func (a *TableArgs) Validate() error {
 			errs = append(errs, fmt.Errorf("rangeKey: %q is also the hash key; use another attribute or no range key", a.RangeKey.Name))
 		}
 	}
-	if a.TableName != "" && !tableName.MatchString(a.TableName) {
-		errs = append(errs, fmt.Errorf("tableName: %q must be 3 to 255 characters of A-Z a-z 0-9 _ . -", a.TableName))
+	if a.TableName != "" {
+		if err := CheckTableName(a.TableName); err != nil {
+			errs = append(errs, fmt.Errorf("tableName: %w", err))
+		}
 	}
 	switch a.Encryption {
 	case "", CustomerKey:

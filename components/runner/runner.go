@@ -14,6 +14,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/securestack/platform/components/secrets"
 	"github.com/securestack/platform/iampolicy"
 )
 
@@ -119,13 +120,32 @@ type Runner struct {
 }
 
 var (
-	accountPattern    = regexp.MustCompile(`^[0-9]{12}$`)
-	roleArnPattern    = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]{1,64}$`)
-	projectPattern    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{1,240}$`)
-	versionPattern    = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+$`)
-	secretNamePattern = regexp.MustCompile(`^[A-Za-z0-9/_+=.@-]{1,512}$`)
-	computeTypes      = []string{"BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE", "BUILD_GENERAL1_XLARGE", "BUILD_GENERAL1_2XLARGE"}
+	accountPattern = regexp.MustCompile(`^[0-9]{12}$`)
+	roleArnPattern = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]{1,64}$`)
+	projectPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{1,240}$`)
+	versionPattern = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+$`)
 )
+
+// ComputeTypes are the CodeBuild Linux container sizes a runner may use, smallest first.
+var ComputeTypes = []string{"BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE", "BUILD_GENERAL1_XLARGE", "BUILD_GENERAL1_2XLARGE"}
+
+// The limits of TimeoutMinutes. CodeBuild accepts 5 minutes and more, but a build's credentials
+// come from assuming a role from its service role's session: role chaining, which AWS caps at one
+// hour whatever the role's maximum session duration. A longer build would lose its credentials
+// halfway through a deploy.
+const (
+	MinTimeoutMinutes = 5
+	MaxTimeoutMinutes = 60
+)
+
+// CheckProjectPrefix checks what the projects' names ("<prefix>-deploy", "<prefix>-preview") start
+// with against CodeBuild's naming rule.
+func CheckProjectPrefix(prefix string) error {
+	if !projectPattern.MatchString(prefix) {
+		return fmt.Errorf("%q must be 2 to 241 letters, digits, '-' and '_', starting with a letter or digit", prefix)
+	}
+	return nil
+}
 
 // Validate reports every problem with the args at once.
 func (a *RunnerArgs) Validate() error {
@@ -134,8 +154,8 @@ func (a *RunnerArgs) Validate() error {
 	if !accountPattern.MatchString(a.Account.ID) || a.Account.Region == "" || a.Account.Partition == "" {
 		bad("account: a 12-digit id, a region and a partition are required (got %+v)", a.Account)
 	}
-	if !projectPattern.MatchString(a.ProjectPrefix) {
-		bad("projectPrefix: %q must be 2 to 241 letters, digits, '-' and '_', starting with a letter or digit", a.ProjectPrefix)
+	if err := CheckProjectPrefix(a.ProjectPrefix); err != nil {
+		bad("projectPrefix: %w", err)
 	}
 	if a.Stack == "" {
 		bad("stack: required (the stack the builds run on)")
@@ -147,8 +167,8 @@ func (a *RunnerArgs) Validate() error {
 		bad("sourceBucketName, sourceBucketArn and logsKeyArn: required")
 	}
 	for _, k := range Kinds {
-		if !secretNamePattern.MatchString(a.TokenSecretNames[k]) {
-			bad("tokenSecretNames[%s]: %q is not a secret name (1 to 512 of A-Z a-z 0-9 /_+=.@-)", k, a.TokenSecretNames[k])
+		if err := secrets.CheckSecretName(a.TokenSecretNames[k]); err != nil {
+			bad("tokenSecretNames[%s]: %w", k, err)
 		}
 	}
 	if a.TokenSecretNames[Deploy] != "" && a.TokenSecretNames[Deploy] == a.TokenSecretNames[Preview] {
@@ -165,11 +185,11 @@ func (a *RunnerArgs) Validate() error {
 	if !versionPattern.MatchString(a.PulumiVersion) {
 		bad("pulumiVersion: %q is not a version such as 3.274.1", a.PulumiVersion)
 	}
-	if a.ComputeType != "" && !slices.Contains(computeTypes, a.ComputeType) {
-		bad("computeType: %q is not one of %v", a.ComputeType, computeTypes)
+	if a.ComputeType != "" && !slices.Contains(ComputeTypes, a.ComputeType) {
+		bad("computeType: %q is not one of %v", a.ComputeType, ComputeTypes)
 	}
-	if t := a.TimeoutMinutes; t != 0 && (t < 5 || t > 480) {
-		bad("timeoutMinutes: %d is outside 5 to 480", t)
+	if t := a.TimeoutMinutes; t != 0 && (t < MinTimeoutMinutes || t > MaxTimeoutMinutes) {
+		bad("timeoutMinutes: %d is outside %d to %d", t, MinTimeoutMinutes, MaxTimeoutMinutes)
 	}
 	return errors.Join(errs...)
 }

@@ -132,8 +132,8 @@ func TestRunnerArgsReportEveryProblemAtOnceAndRegisterNothing(t *testing.T) {
 			"stack: required (the stack the builds run on)",
 			"vpcId and subnetIds (at least two private subnets): required",
 			"sourceBucketName, sourceBucketArn and logsKeyArn: required",
-			`tokenSecretNames[deploy]: "" is not a secret name (1 to 512 of A-Z a-z 0-9 /_+=.@-)`,
-			`tokenSecretNames[preview]: "" is not a secret name (1 to 512 of A-Z a-z 0-9 /_+=.@-)`,
+			`tokenSecretNames[deploy]: "" must be 1 to 512 characters of A-Z a-z 0-9 / _ + = . @ -`,
+			`tokenSecretNames[preview]: "" must be 1 to 512 characters of A-Z a-z 0-9 / _ + = . @ -`,
 			`assumeRoleArns[deploy]: "" is not an IAM role ARN`,
 			`assumeRoleArns[preview]: "" is not an IAM role ARN`,
 			`pulumiVersion: "" is not a version such as 3.274.1`,
@@ -156,13 +156,13 @@ func TestRunnerArgsReportEveryProblemAtOnceAndRegisterNothing(t *testing.T) {
 			"account: a 12-digit id, a region and a partition are required (got {ID:1234 Region:eu-west-1 Partition:aws})",
 			`projectPrefix: "-runner" must be 2 to 241 letters, digits, '-' and '_', starting with a letter or digit`,
 			"vpcId and subnetIds (at least two private subnets): required",
-			`tokenSecretNames[deploy]: "pulumi token" is not a secret name (1 to 512 of A-Z a-z 0-9 /_+=.@-)`,
-			`tokenSecretNames[preview]: "pulumi token" is not a secret name (1 to 512 of A-Z a-z 0-9 /_+=.@-)`,
+			`tokenSecretNames[deploy]: "pulumi token" must be 1 to 512 characters of A-Z a-z 0-9 / _ + = . @ -`,
+			`tokenSecretNames[preview]: "pulumi token" must be 1 to 512 characters of A-Z a-z 0-9 / _ + = . @ -`,
 			"tokenSecretNames: preview and deploy read the same token; previews run pull-request code and must not hold the deploy token",
 			`assumeRoleArns[deploy]: "arn:aws:iam::111111111111:user/deployer" is not an IAM role ARN`,
 			`pulumiVersion: "latest" is not a version such as 3.274.1`,
 			`computeType: "BUILD_GENERAL1_HUGE" is not one of [BUILD_GENERAL1_SMALL BUILD_GENERAL1_MEDIUM BUILD_GENERAL1_LARGE BUILD_GENERAL1_XLARGE BUILD_GENERAL1_2XLARGE]`,
-			"timeoutMinutes: 4 is outside 5 to 480",
+			"timeoutMinutes: 4 is outside 5 to 60",
 		}},
 		// Previews run pull-request code: they must never hold the deploy role.
 		{"one role for both", func() *runner.RunnerArgs {
@@ -172,7 +172,7 @@ func TestRunnerArgsReportEveryProblemAtOnceAndRegisterNothing(t *testing.T) {
 			return a
 		}(), []string{
 			"assumeRoleArns: preview and deploy assume the same role; previews run pull-request code and must not hold deploy rights",
-			"timeoutMinutes: 481 is outside 5 to 480",
+			"timeoutMinutes: 481 is outside 5 to 60",
 		}},
 		{"one subnet", func() *runner.RunnerArgs {
 			a := validArgs()
@@ -402,12 +402,12 @@ func TestProjectsRunTheEmbeddedBuildspecUnprivilegedOneAtATimeInTheVPC(t *testin
 
 func TestComputeTypeTimeoutAndTagsReachTheProjects(t *testing.T) {
 	g := mustRecord(t, func(a *runner.RunnerArgs) {
-		a.ComputeType, a.TimeoutMinutes, a.Tags = "BUILD_GENERAL1_LARGE", 90, map[string]string{"team": "platform"}
+		a.ComputeType, a.TimeoutMinutes, a.Tags = "BUILD_GENERAL1_LARGE", 45, map[string]string{"team": "platform"}
 	})
 	for _, kind := range runner.Kinds {
 		p := named(t, g, tProject, "runner-"+string(kind))
 		wantString(t, p, "environment.computeType", "BUILD_GENERAL1_LARGE")
-		wantInt(t, p, "buildTimeout", 90)
+		wantInt(t, p, "buildTimeout", 45)
 		wantString(t, p, `tags["team"]`, "platform")
 		wantString(t, p, `tags["Name"]`, "runner-"+string(kind))
 	}

@@ -88,12 +88,20 @@ var (
 	accountID  = regexp.MustCompile(`^[0-9]{12}$`)
 )
 
+// CheckSecretName checks a secret name against Secrets Manager's naming rule.
+func CheckSecretName(name string) error {
+	if !secretName.MatchString(name) {
+		return fmt.Errorf("%q must be 1 to 512 characters of A-Z a-z 0-9 / _ + = . @ -", name)
+	}
+	return nil
+}
+
 // Validate reports every problem with the args at once. Reader ARNs are checked when they are
 // known (at apply): each must be an IAM role of AccountID.
 func (a *SecretArgs) Validate() error {
 	var errs []error
-	if !secretName.MatchString(a.SecretName) {
-		errs = append(errs, fmt.Errorf("secretName: %q must be 1 to 512 characters of A-Z a-z 0-9 / _ + = . @ -", a.SecretName))
+	if err := CheckSecretName(a.SecretName); err != nil {
+		errs = append(errs, fmt.Errorf("secretName: %w", err))
 	}
 	if a.KmsKeyArn == nil {
 		errs = append(errs, errors.New("kmsKeyArn: required (secrets are encrypted with the customer-managed data key)"))
