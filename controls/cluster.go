@@ -251,14 +251,14 @@ func checkAccessEntries(t Target) (int, []Finding) {
 			continue
 		}
 		want := personas[group]
-		if policy != want.AccessPolicy {
+		switch {
+		case want.AccessPolicy == "":
+			fs = append(fs, Finding{URN: a.URN, Violation: Violation{Path: "policyArn", Value: policy,
+				Message: fmt.Sprintf("persona %s is authorised by in-cluster RBAC only: an EKS access policy would grant it more than its Roles", group)}})
+		case policy != want.AccessPolicy:
 			fs = append(fs, Finding{URN: a.URN, Violation: Violation{Path: "policyArn", Value: policy, Message: fmt.Sprintf("persona %s may only have %s", group, want.AccessPolicy)}})
-		}
-		if want.NamespaceScoped {
-			namespaces, _ := a.Strings("accessScope.namespaces")
-			if scope != "namespace" || len(namespaces) == 0 || slices.Contains(namespaces, "kube-system") {
-				fs = append(fs, Finding{URN: a.URN, Violation: Violation{Path: "accessScope", Value: describe(a.Inputs, "accessScope"), Message: fmt.Sprintf("persona %s is limited to application namespaces", group)}})
-			}
+		case scope != "cluster":
+			fs = append(fs, Finding{URN: a.URN, Violation: Violation{Path: "accessScope.type", Value: scope, Message: fmt.Sprintf("persona %s has %s cluster-wide", group, want.AccessPolicy)}})
 		}
 	}
 	return len(entries), fs

@@ -170,7 +170,8 @@ func IDs() []string {
 // Catalog is every control, in a fixed order.
 func Catalog() []*Control {
 	return slices.Concat(networkControls, keyControls, identityControls, writeOnceControls, clusterControls, deployControls,
-		storageControls, s3Controls, dynamodbControls, efsControls, secretControls, accountControls, statefulControls)
+		storageControls, s3Controls, dynamodbControls, efsControls, secretControls, accountControls, statefulControls,
+		netpolControls, workloadControls, rbacControls)
 }
 
 // violation helpers, shared by the checks.

@@ -24,3 +24,10 @@ const (
 	section4 = "4. Data Protection"
 	section5 = "5. Monitoring & Auditing"
 )
+
+// Section 2 lines and section.
+const (
+	reqNonRoot     = "Non-root runtime: All services run as non-root; backend images use `appuser` (UID 1000) and the frontend uses the unprivileged nginx image listening on 8080."
+	reqLeastMounts = "Least-privilege mounts: Runtime credentials are mounted read-only in `docker-compose` (e.g., `${USERPROFILE}/.aws:/root/.aws:ro`) to minimize write access from containers."
+	section2       = "2. Container Security"
+)

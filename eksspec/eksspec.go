@@ -13,17 +13,17 @@ type Persona struct {
 	Name string
 	// Group is the Kubernetes group its access entries map principals into.
 	Group string
-	// AccessPolicy is the EKS access policy associated with its principals.
+	// AccessPolicy is the EKS access policy associated with its principals, cluster-wide; "" for
+	// none: the persona is authorised by in-cluster RBAC alone (Roles bound to Group in the
+	// application namespaces).
 	AccessPolicy string
-	// NamespaceScoped: the access policy applies only in the application namespaces.
-	NamespaceScoped bool
 }
 
 // The personas, defined once.
 var (
 	Admin     = Persona{Name: "admin", Group: "platform:admins", AccessPolicy: "AmazonEKSClusterAdminPolicy"}
-	Gitops    = Persona{Name: "gitops", Group: "platform:gitops", AccessPolicy: "AmazonEKSEditPolicy", NamespaceScoped: true}
-	Developer = Persona{Name: "developer", Group: "platform:developers", AccessPolicy: "AmazonEKSViewPolicy", NamespaceScoped: true}
+	Gitops    = Persona{Name: "gitops", Group: "platform:gitops"}
+	Developer = Persona{Name: "developer", Group: "platform:developers"}
 	// Previewer is the in-VPC runner's preview role: pull-request previews read the cluster's
 	// objects (no Secrets), never write them.
 	Previewer = Persona{Name: "previewer", Group: "platform:previewers", AccessPolicy: "AmazonEKSViewPolicy"}

@@ -67,6 +67,12 @@ type Config struct {
 	// in-cluster resource: the first deploy of a stack whose API endpoint nothing can reach yet
 	// (platform:bootstrap). Pass it on the command line, never commit it. Default false.
 	Bootstrap bool `json:"bootstrap"`
+	// Services is the service catalog (platform:services): name → service. Default the
+	// application of the requirements (DefaultServices); a service named only in stack config
+	// starts from DefaultService.
+	Services map[string]ServiceConfig `json:"services"`
+	// Images says where the services' images may come from (platform:images).
+	Images ImagesConfig `json:"images"`
 	// Waivers opt out of named security controls, each with a reason; the report shows them.
 	Waivers []Waiver `json:"waivers"`
 
@@ -332,7 +338,8 @@ func Defaults(env Environment) Config {
 		Access: AccessConfig{Namespaces: []string{"apps"}},
 		Storage: StorageConfig{S3Encryption: "AES256", NoncurrentVersionDays: 7, AccessLogDays: 30,
 			DynamoDBKey: "customer", SecretRecoveryDays: 0},
-		Account: AccountConfig{EBSEncryptionByDefault: Manage, S3PublicAccessBlock: Manage},
+		Account:  AccountConfig{EBSEncryptionByDefault: Manage, S3PublicAccessBlock: Manage},
+		Services: DefaultServices(env, ""),
 	}
 	switch env {
 	case Staging:
@@ -347,6 +354,7 @@ func Defaults(env Environment) Config {
 		c.Stateful = StatefulConfig{Protect: true, RetainOnDelete: true}
 		c.Storage.NoncurrentVersionDays, c.Storage.AccessLogDays, c.Storage.SecretRecoveryDays = 90, 365, 30
 	}
+	c.fillServiceNamespaces()
 	return c
 }
 
@@ -390,6 +398,8 @@ var sections = []section{
 	{"stateful", func(c *Config) any { return &c.Stateful }, "protection of stateful resources"},
 	{"runner", func(c *Config) any { return &c.Runner }, "the in-VPC deploy runner"},
 	{"bootstrap", func(c *Config) any { return &c.Bootstrap }, "cloud layer only, for a stack's first deploy"},
+	{"services", func(c *Config) any { return &c.Services }, "the service catalog: each service's workload, reachability and AWS intents"},
+	{"images", func(c *Config) any { return &c.Images }, "the registries services' images may come from"},
 	{"waivers", func(c *Config) any { return &c.Waivers }, "explicit opt-outs of security controls"},
 }
 
@@ -462,6 +472,9 @@ func ParseConfig(raw Raw) (*Config, error) {
 		env = Prod // validate the rest against the strictest defaults
 	}
 	cfg := Defaults(env)
+	// The default services' namespace is the first application namespace, once the stack's
+	// platform:access is read.
+	cfg.Services = DefaultServices(env, "")
 	cfg.environmentAssumed = assumed
 	cfg.Project, cfg.Stack, cfg.Region = raw.Project, raw.Stack, raw.Values[keyRegion]
 	cfg.Runner.DeployRoleName, cfg.Runner.PreviewRoleName = "ci-"+raw.Project+"-deploy", "ci-"+raw.Project+"-preview"
@@ -472,7 +485,11 @@ func ParseConfig(raw Raw) (*Config, error) {
 	cfg.Profile = raw.Values[keyProfile]
 
 	// A node group named only in stack config starts from the environment's default node group.
-	newEntries := entryTemplates{reflect.TypeFor[NodeGroupConfig](): func() any { return DefaultNodeGroup(env) }}
+	// and a service named only there from the default service.
+	newEntries := entryTemplates{
+		reflect.TypeFor[NodeGroupConfig](): func() any { return DefaultNodeGroup(env) },
+		reflect.TypeFor[ServiceConfig]():   func() any { return DefaultService(env, "") },
+	}
 	known := map[string]bool{Namespace + ":environment": true}
 	for _, k := range awsKeys {
 		known[k] = true
@@ -506,6 +523,7 @@ func ParseConfig(raw Raw) (*Config, error) {
 			add("%s: is stored as a secret, but no platform setting under it is secret; set it without --secret, or keep the secret in AWS Secrets Manager", key)
 		}
 	}
+	cfg.fillServiceNamespaces()
 	problems = append(problems, cfg.validate(raw.KnownControls)...)
 	if len(problems) > 0 {
 		return nil, &ConfigError{Stack: raw.Stack, Problems: problems}

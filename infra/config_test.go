@@ -139,6 +139,7 @@ func TestDefaultsPerEnvironment(t *testing.T) {
 			if tc.env == infra.Prod {
 				want.AllowedAccountIDs = []string{"123456789012"}
 			}
+			want.Services = cfg.Services // the catalog is pinned literally by TestDefaultCatalogIsTheRequirementsApplication
 			if !reflect.DeepEqual(*cfg, want) {
 				t.Errorf("resolved config:\n got  %+v\n want %+v", *cfg, want)
 			}
@@ -243,7 +244,7 @@ func TestEnvironmentFromStackNameOrKey(t *testing.T) {
 func TestEveryValidationRule(t *testing.T) {
 	const (
 		networkKeys     = "availabilityZones, azCount, cidr, flowLogRetentionDays, interfaceEndpoints, natGateways"
-		platformKeys    = "access, account, bootstrap, cluster, environment, keys, network, runner, stateful, storage, tags, waivers"
+		platformKeys    = "access, account, bootstrap, cluster, environment, images, keys, network, runner, services, stateful, storage, tags, waivers"
 		clusterKeys     = "apiAccess, controlPlaneAzCount, endpointPublicAccess, logRetentionDays, nodeGroups, publicAccessCidrs, version"
 		nodeGroupKeys   = "amiType, capacityType, desiredSize, diskSizeGiB, instanceTypes, maxSize, minSize"
 		accessKeys      = "admins, developers, gitops, namespaces"
@@ -645,7 +646,7 @@ func TestAllProblemsReportedAtOnce(t *testing.T) {
 	want := []string{
 		`platform:environment: not set and stack name "qa" is not an environment (allowed: dev, staging, prod)`,
 		`platform:network.azCount: "three" is not an integer`,
-		`platform:netwrk: unknown key (allowed: access, account, bootstrap, cluster, environment, keys, network, runner, stateful, storage, tags, waivers)`,
+		`platform:netwrk: unknown key (allowed: access, account, bootstrap, cluster, environment, images, keys, network, runner, services, stateful, storage, tags, waivers)`,
 		`platform:stateful: is stored as a secret, but no platform setting under it is secret; set it without --secret, or keep the secret in AWS Secrets Manager`,
 		"aws:region: not set (set it with `pulumi config set aws:region eu-west-1`)",
 		`platform:tags.Stack: is set by the platform itself (reserved: Environment, ManagedBy, Project, Stack)`,

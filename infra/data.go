@@ -168,23 +168,24 @@ func (b *dataBuilder) runner() (*runner.Runner, error) {
 // stores creates the service identities and the application's data stores.
 func (b *dataBuilder) stores() (*Data, error) {
 	cfg, names, keys := b.cfg, b.names, b.keys
-	resources := AppResources{
-		UploadsBucketArn:   arnOfBucket(b.acct.Partition, names.Bucket(BucketUploads)),
-		ProcessedBucketArn: arnOfBucket(b.acct.Partition, names.Bucket(BucketProcessed)),
-		TableArn:           "arn:" + b.acct.Partition + ":dynamodb:" + cfg.Region + ":" + b.acct.ID + ":table/" + names.Table(),
-		SSEKMS:             cfg.Storage.S3Encryption == string(storage.SSEKMS),
-	}
-	// Identities first: the uploads bucket's policy names the uploader's role.
-	for _, service := range Services {
+	resources := AppResources{Partition: b.acct.Partition, Region: cfg.Region, Account: b.acct.ID, Names: names,
+		SSEKMS: cfg.Storage.S3Encryption == string(storage.SSEKMS)}
+	// Identities first: the bucket and secret policies name the services' roles. A service
+	// without AWS intents has no role.
+	for _, service := range cfg.EnabledServices() {
+		svc := cfg.Services[service]
+		if !svc.HasAWSAccess() {
+			continue
+		}
 		policy := keys.data.ApplyT(func(dataKey string) (string, error) {
 			r := resources
 			r.DataKeyArn = dataKey
-			return ServicePolicy(service, r, cfg.Region).JSON()
+			return ServicePolicy(svc, r).JSON()
 		}).(pulumi.StringOutput)
 		role, err := identity.NewServiceRole(b.ctx, cfg.Name()+"-"+service, &identity.ServiceRoleArgs{
 			OIDCProviderArn: b.eks.OIDCProviderArn,
 			OIDCIssuer:      b.eks.OIDCIssuer,
-			Namespace:       cfg.Access.Namespaces[0],
+			Namespace:       svc.Namespace,
 			ServiceAccount:  service,
 			Policy:          policy,
 		}, b.opts...)
@@ -194,13 +195,12 @@ func (b *dataBuilder) stores() (*Data, error) {
 		b.d.Roles[service] = role
 	}
 	var err error
-	// The uploader may create objects but never delete or overwrite one, whatever its own policy
-	// says (its policy agrees: WriteOnceGrants).
-	uploader := []pulumi.StringInput{b.d.Roles[Uploader].Arn}
-	if b.d.Uploads, err = b.bucket(BucketUploads, storage.BucketArgs{DenyDeleteTo: uploader, WriteOnceFor: uploader}); err != nil {
+	// A service that puts (creates only) may never delete or overwrite an object, whatever its own
+	// policy says (its policy agrees: WriteOnceGrants).
+	if b.d.Uploads, err = b.bucket(BucketUploads, b.writeOnceFor(BucketUploads)); err != nil {
 		return nil, err
 	}
-	if b.d.Processed, err = b.bucket(BucketProcessed, storage.BucketArgs{}); err != nil {
+	if b.d.Processed, err = b.bucket(BucketProcessed, b.writeOnceFor(BucketProcessed)); err != nil {
 		return nil, err
 	}
 
@@ -225,27 +225,56 @@ func (b *dataBuilder) stores() (*Data, error) {
 	for _, az := range slices.Sorted(maps.Keys(b.vpc.PrivateSubnetIDs)) {
 		subnets[az] = b.vpc.PrivateSubnetIDs[az].ToStringOutput()
 	}
-	processor := filesystem.ProcessorAccessPoint()
+	// One access point per service that mounts the scratch file system, as the service's user;
+	// the EFS CSI driver's node plugin mounts each volume, through its access point only.
+	var accessPoints []filesystem.AccessPoint
+	var grants []filesystem.MountGrant
+	for _, service := range cfg.ServicesWith(func(i AWSIntent) bool { return i.EFS == FileSystemScratch }) {
+		ap := ServiceAccessPoint(service, cfg.Services[service])
+		accessPoints = append(accessPoints, ap)
+		grants = append(grants, filesystem.MountGrant{AccessPoint: ap.Name, RoleName: b.eks.EFSCSIRoleName})
+	}
 	if b.d.Scratch, err = filesystem.NewFileSystem(b.ctx, cfg.Name()+"-scratch", &filesystem.FileSystemArgs{
 		AccountID:             b.acct.ID,
 		KmsKeyArn:             keys.data,
 		VpcID:                 b.vpc.VpcID.ToStringOutput(),
 		ClientSecurityGroupID: b.eks.NodeSecurityGroupID,
 		PrivateSubnets:        subnets,
-		AccessPoints:          []filesystem.AccessPoint{processor},
-		// The EFS CSI driver's node plugin mounts the processor's volume, through its access point.
-		MountGrants:    []filesystem.MountGrant{{AccessPoint: processor.Name, RoleName: b.eks.EFSCSIRoleName}},
-		Protect:        cfg.Stateful.Protect,
-		RetainOnDelete: cfg.Stateful.RetainOnDelete,
+		AccessPoints:          accessPoints,
+		MountGrants:           grants,
+		Protect:               cfg.Stateful.Protect,
+		RetainOnDelete:        cfg.Stateful.RetainOnDelete,
 	}, b.opts...); err != nil {
 		return nil, err
 	}
 
+	var readers []pulumi.StringInput
+	for _, service := range cfg.ServicesWith(func(i AWSIntent) bool { return i.Secret == SecretAppCredential }) {
+		readers = append(readers, b.d.Roles[service].Arn)
+	}
 	if b.d.Credentials, err = b.secret(SecretAppCredential, "High-value application credentials; the value is set out of band, never by Pulumi",
-		b.d.Roles[Processor].Arn, b.d.Roles[Uploader].Arn); err != nil {
+		readers...); err != nil {
 		return nil, err
 	}
 	return &b.d, nil
+}
+
+// writeOnceFor are the bucket arguments that make the services which put (create only) into the
+// bucket unable to delete or overwrite its objects.
+func (b *dataBuilder) writeOnceFor(bucket string) storage.BucketArgs {
+	var putters []pulumi.StringInput
+	for _, service := range b.cfg.ServicesWith(func(i AWSIntent) bool {
+		return i.S3.Bucket == bucket && slices.Contains(i.S3.Actions, ActionPut)
+	}) {
+		putters = append(putters, b.d.Roles[service].Arn)
+	}
+	return storage.BucketArgs{DenyDeleteTo: putters, WriteOnceFor: putters}
+}
+
+// ServiceAccessPoint is a service's access point on a file system: its own directory, owned by its
+// user and group, closed to others.
+func ServiceAccessPoint(service string, s ServiceConfig) filesystem.AccessPoint {
+	return filesystem.AccessPoint{Name: service, UID: int(s.UID), GID: int(s.GID), Path: "/" + service, Permissions: "0750"}
 }
 
 func arnOfBucket(partition, bucket string) string { return "arn:" + partition + ":s3:::" + bucket }

@@ -2,6 +2,7 @@ package infra
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
@@ -9,9 +10,11 @@ import (
 	storagev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/storage/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/securestack/platform/components/clustersecurity"
 	"github.com/securestack/platform/components/encryption"
-	"github.com/securestack/platform/components/filesystem"
+	"github.com/securestack/platform/components/network"
 	"github.com/securestack/platform/components/storage"
+	"github.com/securestack/platform/components/workload"
 	"github.com/securestack/platform/eksspec"
 )
 
@@ -25,16 +28,24 @@ const InClusterOutput = "inClusterLayer"
 type InCluster struct {
 	Provider     *kubernetes.Provider
 	StorageClass *storagev1.StorageClass
-	// ScratchVolume is the processor's EFS volume: a static PersistentVolume of its access point,
-	// bound in advance to the claim ScratchClaim in the first application namespace.
-	ScratchVolume *corev1.PersistentVolume
+	// Namespaces are the application namespaces, by name.
+	Namespaces map[string]*clustersecurity.Namespace
+	// ScratchVolumes are the static PersistentVolumes of the services' scratch access points, by
+	// service, each bound in advance to the claim the service's workload makes.
+	ScratchVolumes map[string]*corev1.PersistentVolume
+	// Services are the catalog's workloads, by name.
+	Services map[string]*workload.Service
 }
 
-// ScratchClaim is the PersistentVolumeClaim the processor's workload makes for its scratch space.
-const ScratchClaim = "processor-scratch"
+// ScratchClaim is the PersistentVolumeClaim (and PersistentVolume) of a service's scratch space.
+func ScratchClaim(service string) string { return service + "-" + FileSystemScratch }
+
+// scratchSize is the claim's request: required by Kubernetes, not enforced by EFS.
+const scratchSize = "5Gi"
 
 // deployInCluster applies the in-cluster layer through a Kubernetes provider built here from the
-// cluster's (secret) kubeconfig; components never build providers.
+// cluster's (secret) kubeconfig; components never build providers. Namespaces (Pod Security,
+// default deny, persona RBAC) come first, then the services' volumes and workloads.
 func deployInCluster(ctx *pulumi.Context, cfg *Config, p *Platform) (*InCluster, error) {
 	k8s, err := kubernetes.NewProvider(ctx, cfg.Name()+"-k8s", &kubernetes.ProviderArgs{
 		Kubeconfig:            p.Cluster.KubeconfigJSON,
@@ -43,37 +54,111 @@ func deployInCluster(ctx *pulumi.Context, cfg *Config, p *Platform) (*InCluster,
 	if err != nil {
 		return nil, err
 	}
-	in := &InCluster{Provider: k8s}
+	in := &InCluster{Provider: k8s, Namespaces: map[string]*clustersecurity.Namespace{},
+		ScratchVolumes: map[string]*corev1.PersistentVolume{}, Services: map[string]*workload.Service{}}
 	if in.StorageClass, err = storage.NewEncryptedStorageClass(ctx, cfg.Name()+"-encrypted-gp3", &storage.EncryptedStorageClassArgs{
 		KmsKeyArn: p.Keys.Arns[encryption.Data],
 		Retain:    cfg.Stateful.RetainOnDelete,
 	}, pulumi.Provider(k8s), pulumi.Parent(p.Cluster)); err != nil {
 		return nil, err
 	}
-	// A static volume of the processor's access point: mounted over TLS with the EFS CSI driver's
-	// IAM identity (which the file system admits through that access point only). Retain: the
-	// files outlive the claim.
-	handle := pulumi.Sprintf("%s::%s", p.Data.Scratch.ID, p.Data.Scratch.AccessPointIDs[filesystem.ProcessorAccessPoint().Name])
-	if in.ScratchVolume, err = corev1.NewPersistentVolume(ctx, cfg.Name()+"-"+ScratchClaim, &corev1.PersistentVolumeArgs{
-		// Named after the claim it is bound to: one volume per claim.
-		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(ScratchClaim)},
-		Spec: &corev1.PersistentVolumeSpecArgs{
-			Capacity:                      pulumi.StringMap{"storage": pulumi.String("5Gi")}, // required, not enforced by EFS
-			VolumeMode:                    pulumi.String("Filesystem"),
-			AccessModes:                   pulumi.StringArray{pulumi.String("ReadWriteMany")},
-			PersistentVolumeReclaimPolicy: pulumi.String("Retain"),
-			StorageClassName:              pulumi.String(""),
-			MountOptions:                  pulumi.StringArray{pulumi.String("tls"), pulumi.String("iam")},
-			Csi: &corev1.CSIPersistentVolumeSourceArgs{
-				Driver:       pulumi.String(eksspec.EFSCSIDriver),
-				VolumeHandle: handle,
+	for _, ns := range cfg.Access.Namespaces {
+		if in.Namespaces[ns], err = clustersecurity.NewNamespace(ctx, cfg.Name()+"-"+ns, &clustersecurity.NamespaceArgs{
+			Name:               ns,
+			PodSecurityVersion: "v" + cfg.Cluster.Version,
+			Roles: []clustersecurity.Role{
+				{Name: eksspec.Gitops.Name, Group: eksspec.Gitops.Group, Rules: clustersecurity.GitopsRules()},
+				{Name: eksspec.Developer.Name, Group: eksspec.Developer.Group, Rules: clustersecurity.DeveloperRules()},
 			},
-			ClaimRef: &corev1.ObjectReferenceArgs{Namespace: pulumi.String(cfg.Access.Namespaces[0]), Name: pulumi.String(ScratchClaim)},
-		},
-	}, pulumi.Provider(k8s), pulumi.Parent(p.Data.Scratch)); err != nil {
-		return nil, err
+			Protect: cfg.Stateful.Protect,
+		}, pulumi.Provider(k8s), pulumi.Parent(p.Cluster)); err != nil {
+			return nil, err
+		}
+	}
+	for _, name := range cfg.EnabledServices() {
+		svc := cfg.Services[name]
+		args := serviceArgs(cfg, p, name)
+		for _, fs := range svc.FileSystems() {
+			// A static volume of the service's access point: mounted over TLS with the EFS CSI
+			// driver's IAM identity (which the file system admits through that access point only).
+			// Retain: the files outlive the claim. Named after the claim it is bound to.
+			claim := ScratchClaim(name)
+			handle := pulumi.Sprintf("%s::%s", p.Data.Scratch.ID, p.Data.Scratch.AccessPointIDs[name])
+			if in.ScratchVolumes[name], err = corev1.NewPersistentVolume(ctx, cfg.Name()+"-"+claim, &corev1.PersistentVolumeArgs{
+				Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(claim)},
+				Spec: &corev1.PersistentVolumeSpecArgs{
+					Capacity:                      pulumi.StringMap{"storage": pulumi.String(scratchSize)},
+					VolumeMode:                    pulumi.String("Filesystem"),
+					AccessModes:                   pulumi.StringArray{pulumi.String("ReadWriteMany")},
+					PersistentVolumeReclaimPolicy: pulumi.String("Retain"),
+					StorageClassName:              pulumi.String(""),
+					MountOptions:                  pulumi.StringArray{pulumi.String("tls"), pulumi.String("iam")},
+					Csi: &corev1.CSIPersistentVolumeSourceArgs{
+						Driver:       pulumi.String(eksspec.EFSCSIDriver),
+						VolumeHandle: handle,
+					},
+					ClaimRef: &corev1.ObjectReferenceArgs{Namespace: pulumi.String(svc.Namespace), Name: pulumi.String(claim)},
+				},
+			}, pulumi.Provider(k8s), pulumi.Parent(p.Data.Scratch)); err != nil {
+				return nil, err
+			}
+			args.Volumes = append(args.Volumes, workload.Volume{Name: fs, Claim: claim, VolumeName: claim, Size: scratchSize, MountPath: "/" + fs})
+		}
+		deps := slices.Clone(in.Namespaces[svc.Namespace].Objects)
+		if v, ok := in.ScratchVolumes[name]; ok {
+			deps = append(deps, v)
+		}
+		if in.Services[name], err = workload.NewService(ctx, cfg.Name()+"-"+name, args,
+			// Parented to the cluster, beside its namespace: it depends on the namespace's
+			// objects (the default deny and Roles come first).
+			pulumi.Provider(k8s), pulumi.Parent(p.Cluster), pulumi.DependsOn(deps)); err != nil {
+			return nil, err
+		}
 	}
 	return in, nil
+}
+
+// serviceArgs derive a service's workload from the catalog: who calls it and whom it calls, where
+// the load balancer and the mount targets are, its role.
+func serviceArgs(cfg *Config, p *Platform, name string) *workload.ServiceArgs {
+	svc := cfg.Services[name]
+	args := &workload.ServiceArgs{
+		Name: name, Namespace: svc.Namespace, PartOf: cfg.Project,
+		Port: int32(svc.Port), Image: svc.Image, UID: svc.UID, GID: svc.GID,
+		WritablePaths: svc.WritablePaths, Replicas: int32(svc.Replicas),
+		Resources:  workload.Resources{CPU: svc.Resources.CPU, Memory: svc.Resources.Memory, CPULimit: svc.Resources.CPULimit, MemoryLimit: svc.Resources.MemoryLimit},
+		HealthPath: svc.HealthPath, KubernetesAPI: svc.KubernetesAPI,
+		AWSAPIs:           svc.HasAWSAccess(),
+		SpreadAcrossZones: cfg.Environment == Prod,
+	}
+	if role, ok := p.Data.Roles[name]; ok {
+		args.RoleArn = role.Arn
+	}
+	for _, caller := range svc.Callers {
+		args.Callers = append(args.Callers, workload.Peer{Service: caller, Namespace: cfg.Services[caller].Namespace})
+	}
+	for _, other := range cfg.EnabledServices() {
+		if slices.Contains(cfg.Services[other].Callers, name) {
+			o := cfg.Services[other]
+			args.Callees = append(args.Callees, workload.Endpoint{Service: other, Namespace: o.Namespace, Port: int32(o.Port)})
+		}
+	}
+	if svc.LoadBalancer {
+		args.LoadBalancerCIDRs = tierCIDRs(p, network.TierPublic)
+	}
+	if len(svc.FileSystems()) > 0 {
+		args.NFSCIDRs = tierCIDRs(p, network.TierPrivate) // the mount targets' subnets
+	}
+	return args
+}
+
+// tierCIDRs are the networks of a tier's subnets, in zone order.
+func tierCIDRs(p *Platform, tier network.Tier) []string {
+	var out []string
+	for _, s := range p.Network.Layout.ByTier(tier) {
+		out = append(out, s.CIDR.String())
+	}
+	return out
 }
 
 // refuseBootstrapOverInCluster fails a bootstrap (cloud-layer only) run of a stack whose in-cluster

@@ -87,6 +87,9 @@ func Deploy(ctx *pulumi.Context, cfg *Config) (*Platform, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := cfg.checkImages(acct.ID); err != nil {
+		return nil, err
+	}
 	names := cfg.Names(acct.ID)
 	p := &Platform{}
 
@@ -142,7 +145,6 @@ func Deploy(ctx *pulumi.Context, cfg *Config) (*Platform, error) {
 		LogRetentionDays:      cfg.Cluster.LogRetentionDays,
 		NodeGroups:            nodeGroups(cfg),
 		Access:                accessPrincipals(cfg, acct),
-		AppNamespaces:         cfg.Access.Namespaces,
 		Protect:               cfg.Stateful.Protect,
 		RetainOnDelete:        cfg.Stateful.RetainOnDelete,
 	}, withAWS)
@@ -302,7 +304,7 @@ func exportOutputs(ctx *pulumi.Context, cfg *Config, p *Platform) {
 	ctx.Export("mediaTable", p.Data.Table.Name)
 	ctx.Export("scratchFileSystemId", p.Data.Scratch.ID)
 	ctx.Export("appCredentialsSecretArn", p.Data.Credentials.Arn)
-	for _, service := range Services {
+	for _, service := range slices.Sorted(maps.Keys(p.Data.Roles)) {
 		ctx.Export(service+"RoleArn", p.Data.Roles[service].Arn)
 	}
 	ctx.Export("clusterName", pulumi.String(p.Cluster.Name))

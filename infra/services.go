@@ -1,72 +1,112 @@
 package infra
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/securestack/platform/components/storage"
 	"github.com/securestack/platform/iampolicy"
 )
 
-// The application's services, each with its own IRSA role and a least-privilege policy: the
-// uploader writes uploads, the processor turns uploads into processed media and metadata, the
-// frontend reads what was processed.
-const (
-	Uploader  = "uploader"
-	Processor = "processor"
-	Frontend  = "frontend"
-)
-
-// Services lists them in a fixed order.
-var Services = []string{Frontend, Processor, Uploader}
-
-// AppResources are the ARNs the service policies are written against.
+// AppResources are what the services' intents are compiled against: where the stores live and
+// how their objects are encrypted.
 type AppResources struct {
-	UploadsBucketArn, ProcessedBucketArn, TableArn, DataKeyArn string
+	Partition, Region, Account string
+	Names                      Names
+	DataKeyArn                 string
 	// SSEKMS: the buckets encrypt with the data key, so writers and readers need it through S3.
 	SSEKMS bool
 }
 
-// objects is the ARN pattern of the objects in a bucket.
-func objects(bucketArn string) string { return bucketArn + "/*" }
-
-// kmsThroughS3 lets a service use the data key only as S3 does on its behalf.
-func kmsThroughS3(r AppResources, region string, actions ...string) []iampolicy.Statement {
-	if !r.SSEKMS {
-		return nil
-	}
-	return []iampolicy.Statement{{
-		Sid:        "DataKeyThroughS3Only",
-		Effect:     iampolicy.Allow,
-		Actions:    actions,
-		Resources:  iampolicy.StringList{r.DataKeyArn},
-		Conditions: iampolicy.Conditions{"StringEquals": {"kms:ViaService": {"s3." + region + ".amazonaws.com"}}},
-	}}
+// BucketArn, TableArn and SecretArnPattern are the ARNs of the platform's stores as intents name them.
+func (r AppResources) BucketArn(bucket string) string {
+	return arnOfBucket(r.Partition, r.Names.Bucket(bucket))
 }
 
-// ServicePolicy is the permission policy of a service's role.
-func ServicePolicy(service string, r AppResources, region string) iampolicy.Document {
+// TableArn is the ARN of the platform's table.
+func (r AppResources) TableArn() string {
+	return "arn:" + r.Partition + ":dynamodb:" + r.Region + ":" + r.Account + ":table/" + r.Names.Table()
+}
+
+// SecretArnPattern matches the secret of a purpose: Secrets Manager appends six random characters
+// to a secret's name in its ARN.
+func (r AppResources) SecretArnPattern(purpose string) string {
+	return "arn:" + r.Partition + ":secretsmanager:" + r.Region + ":" + r.Account + ":secret:" + r.Names.Secret(purpose) + "-??????"
+}
+
+// The exact IAM actions of each intent action. "put" is create-only: storage.WriteOnceGrants.
+var (
+	s3ReadActions     = []string{"s3:GetObject"}
+	s3WriteActions    = []string{"s3:PutObject"}
+	tableReadActions  = []string{"dynamodb:GetItem", "dynamodb:Query"}
+	tableWriteActions = []string{"dynamodb:PutItem", "dynamodb:UpdateItem"}
+	secretReadActions = []string{"secretsmanager:GetSecretValue"}
+)
+
+// ServicePolicy compiles a service's AWS intents into its role's permission policy: exact actions
+// on exact resources, no wildcard action. A service with no AWS intent has no role.
+func ServicePolicy(s ServiceConfig, r AppResources) iampolicy.Document {
 	var statements []iampolicy.Statement
-	switch service {
-	case Uploader:
-		// Create only: the uploader can neither read back, delete nor overwrite (the bucket policy
-		// denies it too, with the exact complement of these grants).
-		statements = append(statements, storage.WriteOnceGrants("PutUploads", objects(r.UploadsBucketArn))...)
-		statements = append(statements, kmsThroughS3(r, region, "kms:GenerateDataKey")...)
-	case Processor:
-		statements = append(statements,
-			iampolicy.Statement{Sid: "ReadUploads", Effect: iampolicy.Allow,
-				Actions: iampolicy.StringList{"s3:GetObject"}, Resources: iampolicy.StringList{objects(r.UploadsBucketArn)}},
-			iampolicy.Statement{Sid: "WriteProcessed", Effect: iampolicy.Allow,
-				Actions: iampolicy.StringList{"s3:PutObject"}, Resources: iampolicy.StringList{objects(r.ProcessedBucketArn)}},
-			iampolicy.Statement{Sid: "RecordMetadata", Effect: iampolicy.Allow,
-				Actions:   iampolicy.StringList{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"},
-				Resources: iampolicy.StringList{r.TableArn}})
-		statements = append(statements, kmsThroughS3(r, region, "kms:Decrypt", "kms:GenerateDataKey")...)
-	case Frontend:
-		statements = append(statements,
-			iampolicy.Statement{Sid: "ReadProcessed", Effect: iampolicy.Allow,
-				Actions: iampolicy.StringList{"s3:GetObject"}, Resources: iampolicy.StringList{objects(r.ProcessedBucketArn)}},
-			iampolicy.Statement{Sid: "ReadMetadata", Effect: iampolicy.Allow,
-				Actions: iampolicy.StringList{"dynamodb:GetItem", "dynamodb:Query"}, Resources: iampolicy.StringList{r.TableArn}})
-		statements = append(statements, kmsThroughS3(r, region, "kms:Decrypt")...)
+	var kmsActions []string
+	for _, in := range s.AWS {
+		switch {
+		case in.S3.Bucket != "":
+			objects := r.BucketArn(in.S3.Bucket) + "/*"
+			for _, action := range slices.Sorted(slices.Values(in.S3.Actions)) {
+				sid := sidOf("S3", action, in.S3.Bucket)
+				switch action {
+				case ActionPut:
+					// Create only: no read back, no delete, no overwrite (the bucket policy denies
+					// the exact complement of these grants).
+					statements = append(statements, storage.WriteOnceGrants(sid, objects)...)
+					kmsActions = append(kmsActions, "kms:GenerateDataKey")
+				case ActionWrite:
+					statements = append(statements, allow(sid, s3WriteActions, objects))
+					kmsActions = append(kmsActions, "kms:GenerateDataKey")
+				case ActionRead:
+					statements = append(statements, allow(sid, s3ReadActions, objects))
+					kmsActions = append(kmsActions, "kms:Decrypt")
+				}
+			}
+		case in.DynamoDB.Table != "":
+			var actions []string
+			if slices.Contains(in.DynamoDB.Actions, ActionRead) {
+				actions = append(actions, tableReadActions...)
+			}
+			if slices.Contains(in.DynamoDB.Actions, ActionWrite) {
+				actions = append(actions, tableWriteActions...)
+			}
+			slices.Sort(actions)
+			statements = append(statements, allow(sidOf("DynamoDB", strings.Join(slices.Sorted(slices.Values(in.DynamoDB.Actions)), "-"), in.DynamoDB.Table), actions, r.TableArn()))
+		case in.Secret != "":
+			statements = append(statements, allow(sidOf("Read", "secret", in.Secret), secretReadActions, r.SecretArnPattern(in.Secret)))
+		}
+	}
+	if r.SSEKMS && len(kmsActions) > 0 {
+		// The data key only as S3 uses it on the service's behalf.
+		slices.Sort(kmsActions)
+		statements = append(statements, iampolicy.Statement{
+			Sid:        "DataKeyThroughS3Only",
+			Effect:     iampolicy.Allow,
+			Actions:    slices.Compact(kmsActions),
+			Resources:  iampolicy.StringList{r.DataKeyArn},
+			Conditions: iampolicy.Conditions{"StringEquals": {"kms:ViaService": {"s3." + r.Region + ".amazonaws.com"}}},
+		})
 	}
 	return iampolicy.New(statements...)
+}
+
+func allow(sid string, actions []string, resource string) iampolicy.Statement {
+	return iampolicy.Statement{Sid: sid, Effect: iampolicy.Allow, Actions: iampolicy.StringList(actions), Resources: iampolicy.StringList{resource}}
+}
+
+// sidOf makes a statement id (alphanumeric) from words: ("S3", "put", "uploads") → "S3PutUploads".
+func sidOf(words ...string) string {
+	var b strings.Builder
+	for _, w := range words {
+		for _, part := range strings.FieldsFunc(w, func(r rune) bool { return r == '-' || r == '_' || r == '/' }) {
+			b.WriteString(strings.ToUpper(part[:1]) + part[1:])
+		}
+	}
+	return b.String()
 }

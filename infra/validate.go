@@ -13,6 +13,8 @@ import (
 	"github.com/securestack/platform/iprange"
 )
 
+var registryPattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:[0-9]{1,5})?$`)
+
 var regionPattern = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$`)
 
 // validate checks the typed config; every message names the key path, the value and what is allowed.
@@ -29,6 +31,12 @@ func (c *Config) validate(knownControls []string) []string {
 	}
 	p = append(p, c.validateAccounts()...)
 	p = append(p, c.validateTags()...)
+	p = append(p, c.validateServices(c.AllowedAccountIDs)...)
+	for i, r := range c.Images.Registries {
+		if !registryPattern.MatchString(r) {
+			add("%s:images.registries[%d]: %q is not a registry host (for example 123456789012.dkr.ecr.eu-west-1.amazonaws.com)", n, i, r)
+		}
+	}
 
 	net := c.Network
 	np := n + ":network"

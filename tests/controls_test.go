@@ -219,18 +219,24 @@ var brokenCases = []brokenCase{
 			return setInput(tEntry, e.Name, "kubernetesGroups[0]", str("system:masters"))(t, g)
 		},
 		wantURN: "-developer-", wantPath: "kubernetesGroups[0]"},
-	{name: "gitops granted cluster-wide", control: "EKS-007",
+	{name: "gitops given an EKS access policy", control: "EKS-007",
 		breakGraph: func(t *testing.T, g *graph.Graph) *graph.Graph {
-			a := ofTypeNamed(t, g, tAssoc, "-gitops-")
-			return setInput(tAssoc, a.Name, "accessScope", property.New(map[string]property.Value{"type": str("cluster")}))(t, g)
+			a := ofTypeNamed(t, g, tAssoc, "-admin-")
+			return setInput(tAssoc, a.Name, "principalArn", str(gitopsArn))(t, g)
 		},
-		wantURN: "-gitops-", wantPath: "accessScope"},
-	{name: "developers given the admin policy", control: "EKS-007",
+		wantURN: "-admin-", wantPath: "policyArn"},
+	{name: "previewer given the admin policy", control: "EKS-007",
 		breakGraph: func(t *testing.T, g *graph.Graph) *graph.Graph {
-			a := ofTypeNamed(t, g, tAssoc, "-developer-")
+			a := ofTypeNamed(t, g, tAssoc, "-previewer-")
 			return setInput(tAssoc, a.Name, "policyArn", str("arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"))(t, g)
 		},
-		wantURN: "-developer-", wantPath: "policyArn"},
+		wantURN: "-previewer-", wantPath: "policyArn"},
+	{name: "admin policy scoped to a namespace", control: "EKS-007",
+		breakGraph: func(t *testing.T, g *graph.Graph) *graph.Graph {
+			a := ofTypeNamed(t, g, tAssoc, "-admin-")
+			return setInput(tAssoc, a.Name, "accessScope.type", str("namespace"))(t, g)
+		},
+		wantURN: "-admin-", wantPath: "accessScope.type"},
 	{name: "default node group kept", control: "EKS-008",
 		breakGraph: setInput(tEKS, p, "skipDefaultNodeGroup", property.New(false)),
 		wantURN:    "eks:index:Cluster::" + p, wantPath: "skipDefaultNodeGroup"},

@@ -5,8 +5,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/securestack/platform/graph"
 	"github.com/securestack/platform/iampolicy"
-	"github.com/securestack/platform/infra"
 )
 
 // TestUploaderMayPutButNeverDelete: requirement 3 — "Uploader only puts to S3, doesn't delete" —
@@ -28,8 +28,9 @@ func TestUploaderMayPutButNeverDelete(t *testing.T) {
 		}
 	}
 	want := []string{
-		"PutUploadsNew [s3:PutObject] map[Null:map[s3:if-none-match:[false]]]",
-		"PutUploadsParts [s3:PutObject] map[Bool:map[s3:ObjectCreationOperation:[false]]]",
+		"S3PutUploadsNew [s3:PutObject] map[Null:map[s3:if-none-match:[false]]]",
+		"S3PutUploadsParts [s3:PutObject] map[Bool:map[s3:ObjectCreationOperation:[false]]]",
+		"ReadSecretAppCredentials [secretsmanager:GetSecretValue] map[]",
 	}
 	if !slices.Equal(grants, want) {
 		t.Errorf("uploader grants:\n got  %q\n want %q", grants, want)
@@ -66,11 +67,15 @@ func TestUploaderMayPutButNeverDelete(t *testing.T) {
 	}
 }
 
-// TestServiceRolesTrustOnlyTheirServiceAccount: each service's role trusts exactly its own
-// service account in the application namespace.
+// TestServiceRolesTrustOnlyTheirServiceAccount: each service with AWS intents has a role that
+// trusts exactly its own service account in the application namespace; the frontend, which has
+// none, has no role.
 func TestServiceRolesTrustOnlyTheirServiceAccount(t *testing.T) {
 	g := record(t, "dev")
-	for _, service := range infra.Services {
+	if roles := serviceRoleNames(g); !slices.Equal(roles, []string{"platform-dev-processor", "platform-dev-uploader"}) {
+		t.Errorf("IRSA roles %v, want [platform-dev-processor platform-dev-uploader]", roles)
+	}
+	for _, service := range []string{"processor", "uploader"} {
 		role := named(t, g, "aws:iam/role:Role", "platform-dev-"+service)
 		text, _ := role.String("assumeRolePolicy")
 		doc, err := iampolicy.Parse(text)
@@ -106,4 +111,14 @@ func TestSecretIsReadableOnlyByProcessorAndUploader(t *testing.T) {
 	if got := allows[0].Principal.AWS; !slices.Equal(got, want) {
 		t.Errorf("readers %v, want %v", got, want)
 	}
+}
+
+// serviceRoleNames are the names of the IRSA roles of the application's services.
+func serviceRoleNames(g *graph.Graph) []string {
+	var out []string
+	for _, r := range g.OfType("platform:identity:ServiceRole") {
+		out = append(out, r.Name)
+	}
+	slices.Sort(out)
+	return out
 }

@@ -58,10 +58,10 @@ func TestExactResourceCountsPerStack(t *testing.T) {
 		"platform:network:Vpc": 1, "aws:ec2/vpc:Vpc": 1, "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": 1,
 		"aws:ec2/internetGateway:InternetGateway": 1,
 		"aws:ec2/flowLog:FlowLog":                 1,
-		// flow-log role, node role, vpc-cni, ebs-csi and efs-csi IRSA roles, three service roles,
-		// two runner project roles; flow-log, EBS CSI key, three service, two runner and the EFS
-		// mount-grant policies
-		"aws:iam/role:Role": 10, "aws:iam/rolePolicy:RolePolicy": 8, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 4,
+		// flow-log role, node role, vpc-cni, ebs-csi and efs-csi IRSA roles, the two service roles
+		// (uploader, processor: the frontend has no AWS intent), two runner project roles;
+		// flow-log, EBS CSI key, two service, two runner and the EFS mount-grant policies
+		"aws:iam/role:Role": 9, "aws:iam/rolePolicy:RolePolicy": 7, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 4,
 		// flow logs, control plane, runner builds
 		"aws:cloudwatch/logGroup:LogGroup": 3,
 		"platform:cluster:Cluster":         1, "eks:index:Cluster": 1,
@@ -73,14 +73,25 @@ func TestExactResourceCountsPerStack(t *testing.T) {
 		// the runner admitted to the API endpoint
 		"aws:ec2/securityGroupRule:SecurityGroupRule": 1,
 		"pulumi:providers:kubernetes":                 1, "kubernetes:storage.k8s.io/v1:StorageClass": 1,
-		"kubernetes:core/v1:PersistentVolume": 1,
+		// the processor's scratch volume and its claim
+		"kubernetes:core/v1:PersistentVolume": 1, "kubernetes:core/v1:PersistentVolumeClaim": 1,
+		// one application namespace: Pod Security labels, default deny, the gitops and developer
+		// Roles and their bindings
+		"platform:clustersecurity:Namespace": 1, "kubernetes:core/v1:Namespace": 1,
+		"kubernetes:rbac.authorization.k8s.io/v1:Role": 2, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding": 2,
+		// three services, each with a ServiceAccount, Deployment, Service and disruption budget;
+		// NetworkPolicies: the default deny, ingress of the frontend (load balancer) and the
+		// uploader (frontend), egress of all three
+		"platform:workload:Service": 3, "kubernetes:core/v1:ServiceAccount": 3, "kubernetes:apps/v1:Deployment": 3,
+		"kubernetes:core/v1:Service": 3, "kubernetes:policy/v1:PodDisruptionBudget": 3,
+		"kubernetes:networking.k8s.io/v1:NetworkPolicy": 6,
 		// the in-VPC runner: two CodeBuild projects
 		"platform:runner:Runner": 1, "aws:codebuild/project:Project": 2,
-		// data protection: account guardrails, three IRSA service roles, four buckets (access
+		// data protection: account guardrails, two IRSA service roles, four buckets (access
 		// logs, uploads, processed, runner sources) with their settings, the table, the file
 		// system, three secrets (application credentials, the runner's deploy and preview tokens)
 		"platform:account:Guardrails":   1,
-		"platform:identity:ServiceRole": 3,
+		"platform:identity:ServiceRole": 2,
 		"platform:storage:Bucket":       4, "aws:s3/bucketV2:BucketV2": 4, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2": 4,
 		"aws:s3/bucketLoggingV2:BucketLoggingV2": 3, "aws:s3/bucketOwnershipControls:BucketOwnershipControls": 4,
 		"aws:s3/bucketPolicy:BucketPolicy": 4, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 4,
@@ -270,7 +281,7 @@ func TestBadConfigRegistersNothing(t *testing.T) {
 		t.Fatalf("want a *infra.ConfigError, got %v", err)
 	}
 	want := []string{
-		`platform:bogus: unknown key (allowed: access, account, bootstrap, cluster, environment, keys, network, runner, stateful, storage, tags, waivers)`,
+		`platform:bogus: unknown key (allowed: access, account, bootstrap, cluster, environment, images, keys, network, runner, services, stateful, storage, tags, waivers)`,
 		`platform:network.azCount: 1 is below the minimum of 2 (multi-AZ is required)`,
 		`platform:network.natGateways: "single" is not allowed in prod: one NAT gateway makes every zone depend on one (allowed in prod: perAz)`,
 	}

@@ -98,9 +98,10 @@ type ClusterArgs struct {
 	LogRetentionDays int
 	// NodeGroups: at least one.
 	NodeGroups []NodeGroup
-	// Access maps IAM principals to personas; AppNamespaces scopes the namespace-scoped personas.
-	Access        []AccessPrincipal
-	AppNamespaces []string
+	// Access maps IAM principals to personas: each gets an access entry into its persona's group,
+	// and its persona's access policy if the persona has one (admins, previewers). The others are
+	// authorised by in-cluster RBAC bound to their group.
+	Access []AccessPrincipal
 	// Protect and RetainOnDelete keep the cluster and its log group (set in prod).
 	Protect, RetainOnDelete bool
 	// Tags for the cluster's resources.
@@ -226,9 +227,6 @@ func (a *ClusterArgs) Validate() error {
 		if !slices.Contains(eksspec.Personas, p.Persona) {
 			bad("access[%d].persona: %q is not a persona", i, p.Persona.Name)
 		}
-	}
-	if len(a.AppNamespaces) == 0 && slices.ContainsFunc(a.Access, func(p AccessPrincipal) bool { return p.Persona.NamespaceScoped }) {
-		bad("appNamespaces: required for namespace-scoped personas")
 	}
 	return errors.Join(errs...)
 }
@@ -654,10 +652,10 @@ func (b *builder) accessEntries() error {
 		if err != nil {
 			return err
 		}
-		scope := &awseks.AccessPolicyAssociationAccessScopeArgs{Type: pulumi.String("cluster")}
-		if p.Persona.NamespaceScoped {
-			scope = &awseks.AccessPolicyAssociationAccessScopeArgs{Type: pulumi.String("namespace"), Namespaces: pulumi.ToStringArray(b.args.AppNamespaces)}
+		if p.Persona.AccessPolicy == "" {
+			continue // authorised by in-cluster RBAC only
 		}
+		scope := &awseks.AccessPolicyAssociationAccessScopeArgs{Type: pulumi.String("cluster")}
 		if _, err := awseks.NewAccessPolicyAssociation(b.ctx, b.child(key), &awseks.AccessPolicyAssociationArgs{
 			ClusterName:  pulumi.String(b.args.ClusterName),
 			PrincipalArn: pulumi.String(p.PrincipalArn),
