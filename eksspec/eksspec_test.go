@@ -27,8 +27,10 @@ func TestNodeRoleHasOnlyWorkerAndECRReadOnly(t *testing.T) {
 func TestPersonasAreAdminGitopsDeveloperPreviewerWithLeastPrivilege(t *testing.T) {
 	want := []eksspec.Persona{
 		{Name: "admin", Group: "platform:admins", AccessPolicy: "AmazonEKSClusterAdminPolicy"},
-		{Name: "gitops", Group: "platform:gitops", AccessPolicy: "AmazonEKSEditPolicy", NamespaceScoped: true},
-		{Name: "developer", Group: "platform:developers", AccessPolicy: "AmazonEKSViewPolicy", NamespaceScoped: true},
+		// gitops and developers: no EKS access policy; their Roles in the application namespaces
+		// are all they hold.
+		{Name: "gitops", Group: "platform:gitops"},
+		{Name: "developer", Group: "platform:developers"},
 		{Name: "previewer", Group: "platform:previewers", AccessPolicy: "AmazonEKSViewPolicy"},
 	}
 	if !slices.Equal(eksspec.Personas, want) {
@@ -48,9 +50,6 @@ func TestPersonasAreAdminGitopsDeveloperPreviewerWithLeastPrivilege(t *testing.T
 // namespace) and can never write, whatever else changes.
 func TestPreviewerIsClusterScopedButReadOnly(t *testing.T) {
 	p := eksspec.Previewer
-	if p.NamespaceScoped {
-		t.Error("previewer is namespace-scoped; a preview reads every namespace the program manages")
-	}
 	if got := p.PolicyArn("aws"); got != "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy" {
 		t.Errorf("previewer policy ARN %s, want the view policy", got)
 	}

@@ -139,7 +139,6 @@ func TestClusterArgsReportEveryProblemAndRegisterNothing(t *testing.T) {
 		"nodeGroups[0].instanceTypes: at least one is required",
 		"nodeGroups[0]: sizes min 3, desired 2, max 2",
 		`access[0].principalArn: "admin" is not an IAM role or user ARN`,
-		"appNamespaces: required for namespace-scoped personas",
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q", want)
