@@ -15,7 +15,7 @@
 // allowed elasticfilesystem:ClientMount and ClientWrite): an anonymous NFS client is refused.
 //
 // Access points pin the POSIX identity and root directory of every client: the UID and GID are
-// never 0 and the root directory is never the file system's root. ProcessorAccessPoint is the one
-// of the media processor (UID and GID 1000, /processor, 0750). Child names are keyed by zone and
+// never 0 and the root directory is never the file system's root (the platform gives each service
+// that mounts the file system its own: its UID and GID, /<service>, 0750). Child names are keyed by zone and
 // access-point name, never by position, so adding a zone or an access point only adds resources.
 package filesystem

@@ -65,12 +65,6 @@ type AccessPoint struct {
 	Permissions string
 }
 
-// ProcessorAccessPoint is the access point of the media processor (ffmpeg), whose pods run as
-// UID 1000: scratch space under /processor, owned by 1000:1000, 0750.
-func ProcessorAccessPoint() AccessPoint {
-	return AccessPoint{Name: "processor", UID: 1000, GID: 1000, Path: "/processor", Permissions: DefaultPermissions}
-}
-
 // MountGrant lets a role mount the file system, and write, through one access point only.
 type MountGrant struct {
 	// AccessPoint names one of AccessPoints; required.

@@ -79,7 +79,7 @@ func program(edit func(a *filesystem.FileSystemArgs)) pulumi.RunFunc {
 			VpcID:                 pulumi.String(vpcID),
 			ClientSecurityGroupID: pulumi.String(nodesSG),
 			PrivateSubnets:        private,
-			AccessPoints:          []filesystem.AccessPoint{filesystem.ProcessorAccessPoint()},
+			AccessPoints:          []filesystem.AccessPoint{processorAccessPoint},
 		}
 		if edit != nil {
 			edit(args)
@@ -270,31 +270,8 @@ func TestPolicyIsFileSystemPolicyOfTheArnAndDeniesPlainNFSAndRoot(t *testing.T) 
 	}
 }
 
-func TestProcessorAccessPointRunsAs1000In0750ProcessorDirectory(t *testing.T) {
-	if got, want := filesystem.ProcessorAccessPoint(), (filesystem.AccessPoint{Name: "processor", UID: 1000, GID: 1000, Path: "/processor", Permissions: "0750"}); got != want {
-		t.Errorf("ProcessorAccessPoint() = %+v, want %+v", got, want)
-	}
-	g := recordProgram(t, nil)
-	fs := named(t, g, typeFS, name)
-	ap := named(t, g, typeAccessPoint, name+"-processor")
-	if got, _ := ap.String("fileSystemId"); got != fs.ID {
-		t.Errorf("access point of %q, want %q", got, fs.ID)
-	}
-	for path, want := range map[string]int{"posixUser.uid": 1000, "posixUser.gid": 1000,
-		"rootDirectory.creationInfo.ownerUid": 1000, "rootDirectory.creationInfo.ownerGid": 1000} {
-		if got, err := ap.Int(path); err != nil || got != want {
-			t.Errorf("%s = %d, %v; want %d", path, got, err, want)
-		}
-	}
-	for path, want := range map[string]string{"rootDirectory.path": "/processor", "rootDirectory.creationInfo.permissions": "0750"} {
-		if got, err := ap.String(path); err != nil || got != want {
-			t.Errorf("%s = %q, %v; want %q", path, got, err, want)
-		}
-	}
-	if ap.Has("posixUser.secondaryGids") {
-		t.Error("posixUser has secondary gids")
-	}
-}
+// processorAccessPoint is the media processor's access point as the platform writes it.
+var processorAccessPoint = filesystem.AccessPoint{Name: "processor", UID: 1000, GID: 1000, Path: "/processor", Permissions: "0750"}
 
 func TestEmptyPermissionsDefaultTo0750AndNeverTransitionDropsTheLifecyclePolicy(t *testing.T) {
 	g := recordProgram(t, func(a *filesystem.FileSystemArgs) {

@@ -101,7 +101,7 @@ func TestMountGrantsNeedAKnownAccessPointAndARole(t *testing.T) {
 		VpcID:                 pulumi.String(vpcID),
 		ClientSecurityGroupID: pulumi.String(nodesSG),
 		PrivateSubnets:        map[string]pulumi.StringInput{"eu-west-1a": pulumi.String("subnet-0a"), "eu-west-1b": pulumi.String("subnet-0b")},
-		AccessPoints:          []filesystem.AccessPoint{filesystem.ProcessorAccessPoint()},
+		AccessPoints:          []filesystem.AccessPoint{processorAccessPoint},
 		MountGrants: []filesystem.MountGrant{
 			{AccessPoint: "cache", RoleName: pulumi.String(csiRole)},
 			{AccessPoint: "processor"},

@@ -58,8 +58,9 @@ type Objects struct {
 	NetworkPolicies []*networkingv1.NetworkPolicy
 }
 
-// Build returns the objects of a service, from validated args with their defaults applied.
-func Build(a *ServiceArgs) Objects {
+// Build returns the objects of a service from validated args (zero values take their defaults).
+func Build(args *ServiceArgs) Objects {
+	a := args.withDefaults()
 	labels := a.labels()
 	selector := map[string]string{NameLabel: a.Name}
 	meta := func(name string) metav1.ObjectMeta {

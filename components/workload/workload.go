@@ -197,7 +197,7 @@ func NewService(ctx *pulumi.Context, name string, args *ServiceArgs, opts ...pul
 	if err := ctx.RegisterComponentResource(TypeToken, name, s, opts...); err != nil {
 		return nil, err
 	}
-	objs := Build(a)
+	objs := Build(args)
 	parent := pulumi.Parent(s)
 	var late kube.Annotations
 	if a.RoleArn != nil {
