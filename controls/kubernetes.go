@@ -12,6 +12,8 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/property"
+
 	"github.com/securestack/platform/graph"
 )
 
@@ -35,8 +37,11 @@ var workloadTypes = []string{typeDeployment, typeStatefulSet, typeDaemonSet}
 
 // decode reads a recorded Kubernetes resource back into its upstream k8s.io/api type, so that the
 // upstream evaluators judge exactly what the program asked for.
-func decode[T any](r *graph.Resource) (*T, error) {
-	b, err := json.Marshal(graph.PlainMap(r.Inputs))
+func decode[T any](r *graph.Resource) (*T, error) { return decodeProps[T](r.Inputs) }
+
+// decodeProps is decode for a resource's inputs alone (a per-resource check, a policy pack).
+func decodeProps[T any](props property.Map) (*T, error) {
+	b, err := json.Marshal(graph.PlainMap(props))
 	if err != nil {
 		return nil, err
 	}

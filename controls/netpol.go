@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/mattfenwick/cyclonus/pkg/matcher"
+	"github.com/pulumi/pulumi/sdk/v3/go/property"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 
@@ -107,20 +108,23 @@ func (r *Reachability) Allowed(from, to Peer, port int, protocol corev1.Protocol
 	}).IsAllowed()
 }
 
-// podIP is an address pods of the plan get: one of the private subnets' (VPC CNI gives pods VPC
-// addresses), so ipBlock rules over the VPC match them as they would in the cluster.
-func podIP(g *graph.Graph) string {
+// subnetIP is an address in the first subnet of a tier ("private" or "public"), or fallback.
+func subnetIP(g *graph.Graph, tier, fallback string) string {
 	for _, s := range subnets(g) {
-		if s.tier != "private" {
+		if s.tier != tier {
 			continue
 		}
 		cidr, _ := s.res.String("cidrBlock")
-		if p, err := netip.ParsePrefix(cidr); err == nil && p.Bits() < 31 {
-			return p.Addr().Next().Next().Next().Next().String()
+		if p, err := netip.ParsePrefix(cidr); err == nil && p.Bits() < 29 {
+			return p.Addr().Next().Next().Next().Next().Next().Next().Next().Next().Next().Next().String() // .10
 		}
 	}
-	return "10.0.0.10"
+	return fallback
 }
+
+// podIP is an address pods of the plan get: one of the private subnets' (VPC CNI gives pods VPC
+// addresses), so ipBlock rules over the VPC match them as they would in the cluster.
+func podIP(g *graph.Graph) string { return subnetIP(g, "private", "10.0.0.10") }
 
 // probePorts are the ports the controls try: DNS, HTTP(S), NFS and every port a recorded Service
 // or container declares.
@@ -140,7 +144,8 @@ var netpolControls = []*Control{
 	{ID: "NP-001", Title: "Every namespace with workloads denies all ingress and egress by default (default-deny-all)",
 		Section: section1, Requirement: reqNetPol, Severity: Critical, Graph: checkDefaultDeny},
 	{ID: "NP-002", Title: "Explicit allows only: every rule names its peers and ports; no pod reaches the metadata service or is reached from the internet",
-		Section: section1, Requirement: reqNetPol, Severity: Critical, Graph: checkExplicitAllows, Evidence: allowedFlows},
+		Section: section1, Requirement: reqNetPol, Severity: Critical,
+		Types: []string{typeNetworkPolicy}, Resource: checkPolicyRules, Graph: checkExplicitAllows, Evidence: allowedFlows},
 }
 
 // checkDefaultDeny: each namespace holding workloads has a policy selecting every pod, for both
@@ -208,17 +213,27 @@ func dedupe(fs []Finding) []Finding {
 	return out
 }
 
+// checkPolicyRules: every rule of a NetworkPolicy names its peers and ports.
+func checkPolicyRules(_ string, props property.Map) []Violation {
+	np, err := decodeProps[networkingv1.NetworkPolicy](props)
+	if err != nil {
+		return []Violation{{Path: "spec", Value: "undecodable", Message: err.Error()}}
+	}
+	var vs []Violation
+	for i, r := range np.Spec.Ingress {
+		vs = append(vs, ruleViolations(fmt.Sprintf("spec.ingress[%d]", i), r.From, r.Ports, "from")...)
+	}
+	for i, r := range np.Spec.Egress {
+		vs = append(vs, ruleViolations(fmt.Sprintf("spec.egress[%d]", i), r.To, r.Ports, "to")...)
+	}
+	return vs
+}
+
+// checkExplicitAllows: cyclonus confirms that no workload reaches the metadata service and none is
+// reached from the internet.
 func checkExplicitAllows(t Target) (int, []Finding) {
 	g := t.Graph
-	policies, urns, fs := networkPolicies(g)
-	for _, np := range policies {
-		for i, r := range np.Spec.Ingress {
-			fs = append(fs, ruleFindings(urns[np], fmt.Sprintf("spec.ingress[%d]", i), r.From, r.Ports, "from")...)
-		}
-		for i, r := range np.Spec.Egress {
-			fs = append(fs, ruleFindings(urns[np], fmt.Sprintf("spec.egress[%d]", i), r.To, r.Ports, "to")...)
-		}
-	}
+	var fs []Finding
 	workloads, wfs := Workloads(g)
 	fs = append(fs, wfs...)
 	reach, rfs := ReachabilityOf(g)
@@ -238,38 +253,38 @@ func checkExplicitAllows(t Target) (int, []Finding) {
 			}
 		}
 	}
-	return len(policies), dedupe(fs)
+	return len(workloads), dedupe(fs)
 }
 
-// ruleFindings: a rule without peers allows every peer, one without ports every port; a block
+// ruleViolations: a rule without peers allows every peer, one without ports every port; a block
 // of the whole internet is only for egress, and never with the link-local range in it.
-func ruleFindings(urn, path string, peers []networkingv1.NetworkPolicyPeer, ports []networkingv1.NetworkPolicyPort, dir string) []Finding {
-	var fs []Finding
+func ruleViolations(path string, peers []networkingv1.NetworkPolicyPeer, ports []networkingv1.NetworkPolicyPort, dir string) []Violation {
+	var vs []Violation
 	if len(peers) == 0 {
-		fs = append(fs, Finding{URN: urn, Violation: Violation{Path: path + "." + dir, Value: "[]", Message: "a rule without peers allows everyone: name the pods or networks"}})
+		vs = append(vs, Violation{Path: path + "." + dir, Value: "[]", Message: "a rule without peers allows everyone: name the pods or networks"})
 	}
 	if len(ports) == 0 {
-		fs = append(fs, Finding{URN: urn, Violation: Violation{Path: path + ".ports", Value: "[]", Message: "a rule without ports allows every port: name them"}})
+		vs = append(vs, Violation{Path: path + ".ports", Value: "[]", Message: "a rule without ports allows every port: name them"})
 	}
 	for i, p := range ports {
 		if p.Port == nil || p.EndPort != nil {
-			fs = append(fs, Finding{URN: urn, Violation: Violation{Path: fmt.Sprintf("%s.ports[%d]", path, i), Value: "any or a range", Message: "name one port per entry"}})
+			vs = append(vs, Violation{Path: fmt.Sprintf("%s.ports[%d]", path, i), Value: "any or a range", Message: "name one port per entry"})
 		}
 	}
 	for i, p := range peers {
 		if p.IPBlock == nil {
 			if p.PodSelector == nil || len(p.PodSelector.MatchLabels)+len(p.PodSelector.MatchExpressions) == 0 {
-				fs = append(fs, Finding{URN: urn, Violation: Violation{Path: fmt.Sprintf("%s.%s[%d].podSelector", path, dir, i), Value: "every pod",
-					Message: "name the pods (and their namespace) that may connect"}})
+				vs = append(vs, Violation{Path: fmt.Sprintf("%s.%s[%d].podSelector", path, dir, i), Value: "every pod",
+					Message: "name the pods (and their namespace) that may connect"})
 			}
 			continue
 		}
 		if prefix, err := netip.ParsePrefix(p.IPBlock.CIDR); err == nil && prefix.Bits() == 0 && dir == "from" {
-			fs = append(fs, Finding{URN: urn, Violation: Violation{Path: fmt.Sprintf("%s.from[%d].ipBlock.cidr", path, i), Value: p.IPBlock.CIDR,
-				Message: "ingress from anywhere: name the load balancer's subnets"}})
+			vs = append(vs, Violation{Path: fmt.Sprintf("%s.from[%d].ipBlock.cidr", path, i), Value: p.IPBlock.CIDR,
+				Message: "ingress from anywhere: name the load balancer's subnets"})
 		}
 	}
-	return fs
+	return vs
 }
 
 // allowedFlows lists what the policies allow between the workloads, and to what outside.
@@ -278,7 +293,16 @@ func allowedFlows(t Target) string {
 	reach, _ := ReachabilityOf(g)
 	workloads, _ := Workloads(g)
 	ip := podIP(g)
+	lb := Peer{IP: subnetIP(g, "public", "")}
 	var flows []string
+	for _, to := range workloads {
+		dst := Peer{Namespace: to.Namespace, Labels: to.Labels, IP: ip}
+		for _, port := range probePorts(g) {
+			if lb.IP != "" && reach.Allowed(lb, dst, port, corev1.ProtocolTCP) {
+				flows = append(flows, fmt.Sprintf("public subnets (load balancer) → %s:%d", to.Name, port))
+			}
+		}
+	}
 	for _, from := range workloads {
 		src := Peer{Namespace: from.Namespace, Labels: from.Labels, IP: ip}
 		for _, to := range workloads {

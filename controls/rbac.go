@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/property"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/component-helpers/auth/rbac/validation"
 
@@ -130,7 +131,27 @@ var personaNeeds = map[string][]Request{
 
 var rbacControls = []*Control{
 	{ID: "RBAC-001", Title: "The gitops and developer personas hold only their Roles in the application namespaces: no RBAC changes, Secrets, exec, kube-system, and developers no writes; no wildcard rules",
-		Section: section3, Requirement: reqRBAC, Severity: Critical, Graph: checkPersonaRBAC},
+		Section: section3, Requirement: reqRBAC, Severity: Critical,
+		Types: []string{typeRoleK8s, typeClusterRole}, Resource: checkNoWildcardRules, Graph: checkPersonaRBAC},
+}
+
+// checkNoWildcardRules: a Role or ClusterRole lists its verbs, groups and resources.
+func checkNoWildcardRules(_ string, props property.Map) []Violation {
+	role, err := decodeProps[rbacv1.ClusterRole](props) // a Role's rules have the same shape
+	if err != nil {
+		return []Violation{{Path: "rules", Value: "undecodable", Message: err.Error()}}
+	}
+	var vs []Violation
+	for i, rule := range role.Rules {
+		for _, list := range [][]string{rule.Verbs, rule.Resources, rule.APIGroups} {
+			if slices.Contains(list, "*") {
+				vs = append(vs, Violation{Path: fmt.Sprintf("rules[%d]", i), Value: fmt.Sprintf("%+v", rule),
+					Message: "list verbs, groups and resources explicitly: a wildcard grants what does not exist yet"})
+				break
+			}
+		}
+	}
+	return vs
 }
 
 func checkPersonaRBAC(t Target) (int, []Finding) {
@@ -138,24 +159,6 @@ func checkPersonaRBAC(t Target) (int, []Finding) {
 	rbac, fs := RBACOf(g)
 	workloads, wfs := Workloads(g)
 	fs = append(fs, wfs...)
-	// No wildcard in any rule this plan writes.
-	wild := func(urn string, rules []rbacv1.PolicyRule) {
-		for i, rule := range rules {
-			for _, list := range [][]string{rule.Verbs, rule.Resources, rule.APIGroups} {
-				if slices.Contains(list, "*") {
-					fs = append(fs, Finding{URN: urn, Violation: Violation{Path: fmt.Sprintf("rules[%d]", i), Value: fmt.Sprintf("%+v", rule),
-						Message: "list verbs, groups and resources explicitly: a wildcard grants what does not exist yet"}})
-					break
-				}
-			}
-		}
-	}
-	for _, r := range rbac.o.roles {
-		wild(rbac.o.urns[r], r.Rules)
-	}
-	for _, r := range rbac.o.clusterRoles {
-		wild(rbac.o.urns[r], r.Rules)
-	}
 	namespaces := workloadNamespaces(workloads)
 	scopes := append([]string{"", "kube-system"}, namespaces...)
 	checked := 0

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/property"
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	psaapi "k8s.io/pod-security-admission/api"
@@ -27,11 +29,11 @@ var pinnedVersion = regexp.MustCompile(`^v1\.[0-9]+$`)
 
 var workloadControls = []*Control{
 	{ID: "POD-001", Title: "Every pod passes Pod Security restricted (upstream evaluator, latest) and runs as a UID and GID of at least 1000",
-		Section: section2, Requirement: reqNonRoot, Severity: Critical, Graph: checkPodSecurity, Evidence: podIdentities},
+		Section: section2, Requirement: reqNonRoot, Severity: Critical, Types: workloadTypes, Resource: checkPodSecurity, Evidence: podIdentities},
 	{ID: "POD-002", Title: "Workloads run only in namespaces that enforce, audit and warn at Pod Security restricted, version pinned",
 		Section: section2, Supports: []string{reqNonRoot}, Severity: High, Graph: checkNamespaceLevels},
 	{ID: "POD-003", Title: "Hardened containers: read-only root file system, requests and limits, probes, a pinned image, an explicit token choice",
-		Section: section2, Supports: []string{reqLeastMounts}, Severity: High, Graph: checkHardenedContainers},
+		Section: section2, Supports: []string{reqLeastMounts}, Severity: High, Types: workloadTypes, Resource: checkHardenedContainers},
 	{ID: "IAM-005", Title: "Each workload has its own ServiceAccount; an IRSA annotation names a role that trusts exactly that ServiceAccount",
 		Section: section3, Supports: []string{reqIRSA}, Severity: Critical, Graph: checkServiceAccounts},
 }
@@ -59,25 +61,37 @@ func PodSecurityViolations(meta metav1.ObjectMeta, spec corev1.PodSpec) []string
 	return out
 }
 
-func checkPodSecurity(t Target) (int, []Finding) {
-	templates, fs := PodTemplates(t.Graph)
-	for _, p := range templates {
-		for _, v := range PodSecurityViolations(metav1.ObjectMeta{Name: p.Name, Namespace: p.Namespace, Labels: p.Labels}, p.Spec) {
-			fs = append(fs, Finding{URN: p.URN, Violation: Violation{Path: "spec.template.spec", Value: "restricted", Message: v}})
+// podTemplateOf reads a workload's pod template from its inputs: Deployments, StatefulSets and
+// DaemonSets share its shape.
+func podTemplateOf(props property.Map) (*appsv1.Deployment, []Violation) {
+	d, err := decodeProps[appsv1.Deployment](props)
+	if err != nil {
+		return nil, []Violation{{Path: "spec", Value: "undecodable", Message: err.Error()}}
+	}
+	return d, nil
+}
+
+func checkPodSecurity(_ string, props property.Map) []Violation {
+	d, vs := podTemplateOf(props)
+	if d == nil {
+		return vs
+	}
+	spec := d.Spec.Template.Spec
+	for _, v := range PodSecurityViolations(d.Spec.Template.ObjectMeta, spec) {
+		vs = append(vs, Violation{Path: "spec.template.spec", Value: "restricted", Message: v})
+	}
+	for _, c := range spec.Containers {
+		uid, gid := effectiveIDs(spec.SecurityContext, c.SecurityContext)
+		if uid == nil || *uid < minServiceID {
+			vs = append(vs, Violation{Path: "containers[" + c.Name + "].runAsUser", Value: showID(uid),
+				Message: fmt.Sprintf("run as a UID of at least %d (the appuser), set in the pod: the image's user is not checked here", minServiceID)})
 		}
-		for _, c := range p.Spec.Containers {
-			uid, gid := effectiveIDs(p.Spec.SecurityContext, c.SecurityContext)
-			if uid == nil || *uid < minServiceID {
-				fs = append(fs, Finding{URN: p.URN, Violation: Violation{Path: "containers[" + c.Name + "].runAsUser", Value: showID(uid),
-					Message: fmt.Sprintf("run as a UID of at least %d (the appuser), set in the pod: the image's user is not checked here", minServiceID)}})
-			}
-			if gid == nil || *gid < minServiceID {
-				fs = append(fs, Finding{URN: p.URN, Violation: Violation{Path: "containers[" + c.Name + "].runAsGroup", Value: showID(gid),
-					Message: fmt.Sprintf("run with a GID of at least %d", minServiceID)}})
-			}
+		if gid == nil || *gid < minServiceID {
+			vs = append(vs, Violation{Path: "containers[" + c.Name + "].runAsGroup", Value: showID(gid),
+				Message: fmt.Sprintf("run with a GID of at least %d", minServiceID)})
 		}
 	}
-	return len(templates), fs
+	return vs
 }
 
 func effectiveIDs(pod *corev1.PodSecurityContext, c *corev1.SecurityContext) (uid, gid *int64) {
@@ -151,42 +165,44 @@ func volumeAllowed(v corev1.Volume) bool {
 	return s.EmptyDir != nil || s.PersistentVolumeClaim != nil || s.ConfigMap != nil || s.Secret != nil || s.Projected != nil || s.DownwardAPI != nil
 }
 
-func checkHardenedContainers(t Target) (int, []Finding) {
-	templates, fs := PodTemplates(t.Graph)
-	for _, p := range templates {
-		add := func(path, value, message string) {
-			fs = append(fs, Finding{URN: p.URN, Violation: Violation{Path: path, Value: value, Message: message}})
-		}
-		if p.Spec.AutomountServiceAccountToken == nil {
-			add("spec.template.spec.automountServiceAccountToken", "unset (true)", "say false unless the service calls the Kubernetes API")
-		}
-		for _, v := range p.Spec.Volumes {
-			if !volumeAllowed(v) {
-				add("spec.template.spec.volumes["+v.Name+"]", "another kind", "use emptyDir for writable paths, claims for data, ConfigMaps or Secrets for configuration")
-			}
-		}
-		for _, c := range slices.Concat(p.Spec.InitContainers, p.Spec.Containers) {
-			at := "containers[" + c.Name + "]"
-			if c.SecurityContext == nil || c.SecurityContext.ReadOnlyRootFilesystem == nil || !*c.SecurityContext.ReadOnlyRootFilesystem {
-				add(at+".securityContext.readOnlyRootFilesystem", "not true", "keep the root file system read-only; mount emptyDir volumes at the writable paths")
-			}
-			for _, r := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory} {
-				if _, ok := c.Resources.Requests[r]; !ok {
-					add(at+".resources.requests."+string(r), "unset", "set requests: the scheduler and the autoscaler need them")
-				}
-				if _, ok := c.Resources.Limits[r]; !ok {
-					add(at+".resources.limits."+string(r), "unset", "set limits: one pod must not starve its node")
-				}
-			}
-			if c.ReadinessProbe == nil || c.LivenessProbe == nil {
-				add(at+".readinessProbe/livenessProbe", "missing", "probe the service so that traffic and restarts follow its health")
-			}
-			if !imagePinned(c.Image) {
-				add(at+".image", fmt.Sprintf("%q", c.Image), "pin a tag other than latest, or a digest")
-			}
+func checkHardenedContainers(_ string, props property.Map) []Violation {
+	d, vs := podTemplateOf(props)
+	if d == nil {
+		return vs
+	}
+	spec := d.Spec.Template.Spec
+	add := func(path, value, message string) {
+		vs = append(vs, Violation{Path: path, Value: value, Message: message})
+	}
+	if spec.AutomountServiceAccountToken == nil {
+		add("spec.template.spec.automountServiceAccountToken", "unset (true)", "say false unless the service calls the Kubernetes API")
+	}
+	for _, v := range spec.Volumes {
+		if !volumeAllowed(v) {
+			add("spec.template.spec.volumes["+v.Name+"]", "another kind", "use emptyDir for writable paths, claims for data, ConfigMaps or Secrets for configuration")
 		}
 	}
-	return len(templates), fs
+	for _, c := range slices.Concat(spec.InitContainers, spec.Containers) {
+		at := "containers[" + c.Name + "]"
+		if c.SecurityContext == nil || c.SecurityContext.ReadOnlyRootFilesystem == nil || !*c.SecurityContext.ReadOnlyRootFilesystem {
+			add(at+".securityContext.readOnlyRootFilesystem", "not true", "keep the root file system read-only; mount emptyDir volumes at the writable paths")
+		}
+		for _, r := range []corev1.ResourceName{corev1.ResourceCPU, corev1.ResourceMemory} {
+			if _, ok := c.Resources.Requests[r]; !ok {
+				add(at+".resources.requests."+string(r), "unset", "set requests: the scheduler and the autoscaler need them")
+			}
+			if _, ok := c.Resources.Limits[r]; !ok {
+				add(at+".resources.limits."+string(r), "unset", "set limits: one pod must not starve its node")
+			}
+		}
+		if c.ReadinessProbe == nil || c.LivenessProbe == nil {
+			add(at+".readinessProbe/livenessProbe", "missing", "probe the service so that traffic and restarts follow its health")
+		}
+		if !imagePinned(c.Image) {
+			add(at+".image", fmt.Sprintf("%q", c.Image), "pin a tag other than latest, or a digest")
+		}
+	}
+	return vs
 }
 
 // imagePinned: the reference has a digest, or a tag other than latest.
