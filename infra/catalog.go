@@ -24,7 +24,7 @@ type ServiceConfig struct {
 	Namespace string `json:"namespace"`
 	// Port is the TCP port it listens on and its Service exposes: 1024–65535, since a non-root
 	// process without capabilities cannot bind below 1024. Required.
-	Port int `json:"port"`
+	Port int32 `json:"port"`
 	// Image is the container image: a reference with a tag other than latest, or a digest, in an
 	// allowed registry (platform:images.registries). Default none: the service gets everything but
 	// its Deployment, so the platform stands up before the first image exists.
@@ -40,7 +40,7 @@ type ServiceConfig struct {
 	// read-only. Absolute, clean, distinct, not "/". Default ["/tmp"].
 	WritablePaths []string `json:"writablePaths"`
 	// Replicas: at least 1. Default 2, prod 3 (spread across zones).
-	Replicas int `json:"replicas"`
+	Replicas int32 `json:"replicas"`
 	// Resources are its requests and limits, as Kubernetes quantities; both are required.
 	Resources ResourcesConfig `json:"resources"`
 	// HealthPath is the HTTP path of its readiness and liveness probes; "" probes the TCP port.
@@ -126,7 +126,7 @@ const MinServiceID = 1000
 
 // DefaultService is what a service named only in stack config starts from.
 func DefaultService(env Environment, namespace string) ServiceConfig {
-	replicas := 2
+	replicas := int32(2)
 	if env == Prod {
 		replicas = 3
 	}

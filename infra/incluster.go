@@ -124,8 +124,8 @@ func serviceArgs(cfg *Config, p *Platform, name string) *workload.ServiceArgs {
 	svc := cfg.Services[name]
 	args := &workload.ServiceArgs{
 		Name: name, Namespace: svc.Namespace, PartOf: cfg.Project,
-		Port: int32(svc.Port), Image: svc.Image, UID: svc.UID, GID: svc.GID,
-		WritablePaths: svc.WritablePaths, Replicas: int32(svc.Replicas),
+		Port: svc.Port, Image: svc.Image, UID: svc.UID, GID: svc.GID,
+		WritablePaths: svc.WritablePaths, Replicas: svc.Replicas,
 		Resources:  workload.Resources{CPU: svc.Resources.CPU, Memory: svc.Resources.Memory, CPULimit: svc.Resources.CPULimit, MemoryLimit: svc.Resources.MemoryLimit},
 		HealthPath: svc.HealthPath, KubernetesAPI: svc.KubernetesAPI,
 		AWSAPIs:           svc.HasAWSAccess(),
@@ -140,7 +140,7 @@ func serviceArgs(cfg *Config, p *Platform, name string) *workload.ServiceArgs {
 	for _, other := range cfg.EnabledServices() {
 		if slices.Contains(cfg.Services[other].Callers, name) {
 			o := cfg.Services[other]
-			args.Callees = append(args.Callees, workload.Endpoint{Service: other, Namespace: o.Namespace, Port: int32(o.Port)})
+			args.Callees = append(args.Callees, workload.Endpoint{Service: other, Namespace: o.Namespace, Port: o.Port})
 		}
 	}
 	if svc.LoadBalancer {

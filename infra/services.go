@@ -18,7 +18,7 @@ type AppResources struct {
 	SSEKMS bool
 }
 
-// BucketArn, TableArn and SecretArnPattern are the ARNs of the platform's stores as intents name them.
+// BucketArn is the ARN of one of the platform's buckets, as intents name it.
 func (r AppResources) BucketArn(bucket string) string {
 	return arnOfBucket(r.Partition, r.Names.Bucket(bucket))
 }

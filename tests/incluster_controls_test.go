@@ -26,8 +26,10 @@ func init() {
 	container := "spec.template.spec.containers[0]"
 	brokenCases = append(brokenCases,
 		brokenCase{name: "no default deny", control: "NP-001",
-			breakGraph: func(t *testing.T, g *graph.Graph) *graph.Graph { return without(t, g, tNetpol, p+"-apps-default-deny-all") },
-			wantURN:    ns, wantPath: "networkPolicies"},
+			breakGraph: func(t *testing.T, g *graph.Graph) *graph.Graph {
+				return without(t, g, tNetpol, p+"-apps-default-deny-all")
+			},
+			wantURN: ns, wantPath: "networkPolicies"},
 		brokenCase{name: "the default deny allows all ingress", control: "NP-001",
 			breakGraph: setInput(tNetpol, p+"-apps-default-deny-all", "spec.ingress", list(property.New(property.Map{}))),
 			wantURN:    ns, wantPath: "ingress"},
@@ -86,7 +88,9 @@ func init() {
 			breakGraph: setInput(tK8sRole, p+"-apps-developer", "rules[0].verbs", list(str("*"))),
 			wantURN:    tK8sRole + "::" + p + "-apps-developer", wantPath: "rules[0]"},
 		brokenCase{name: "developers' binding missing", control: "RBAC-001",
-			breakGraph: func(t *testing.T, g *graph.Graph) *graph.Graph { return without(t, g, tK8sBinding, p+"-apps-developer") },
-			wantURN:    "persona developer", wantPath: "platform:developers"},
+			breakGraph: func(t *testing.T, g *graph.Graph) *graph.Graph {
+				return without(t, g, tK8sBinding, p+"-apps-developer")
+			},
+			wantURN: "persona developer", wantPath: "platform:developers"},
 	)
 }

@@ -19,7 +19,7 @@ import (
 // private subnet), the instance metadata service and the internet. Addresses are in the dev
 // layout (10.10.0.0/16: private subnets 10.10.0.0/19 and 10.10.32.0/19, public 10.10.224.0/22 and
 // 10.10.228.0/22); pods get private addresses, as the VPC CNI gives them.
-func matrixPeers(g *graph.Graph) []controls.Peer {
+func matrixPeers() []controls.Peer {
 	pod := func(name string) controls.Peer {
 		return controls.Peer{Name: name, Namespace: "apps", Labels: map[string]string{"app.kubernetes.io/name": name}, IP: "10.10.0.20"}
 	}
@@ -50,8 +50,8 @@ func allowedMatrix(t *testing.T, g *graph.Graph) []string {
 		t.Fatalf("policies cyclonus cannot read: %v", fs)
 	}
 	var out []string
-	for _, from := range matrixPeers(g) {
-		for _, to := range matrixPeers(g) {
+	for _, from := range matrixPeers() {
+		for _, to := range matrixPeers() {
 			if from.Name == to.Name || from.Namespace != "apps" && to.Namespace != "apps" {
 				continue // traffic that does not involve the application is no policy of ours
 			}
