@@ -220,7 +220,7 @@ func TestServiceWithoutImageGetsEverythingButItsDeployment(t *testing.T) {
 	want := []string{
 		"NetworkPolicy platform-dev-processor-egress",
 		"PersistentVolume platform-dev-processor-scratch",
-		"PersistentVolumeClaim platform-dev-processor-processor-scratch",
+		"PersistentVolumeClaim platform-dev-processor-scratch",
 		"PodDisruptionBudget platform-dev-processor",
 		"Service platform-dev-processor",
 		"ServiceAccount platform-dev-processor",

@@ -208,8 +208,8 @@ func NewService(ctx *pulumi.Context, name string, args *ServiceArgs, opts ...pul
 		return nil, err
 	}
 	var claims []pulumi.Resource
-	for _, c := range objs.Claims {
-		claim, err := kube.Register(ctx, name+"-"+c.Name, c, nil, parent)
+	for i, c := range objs.Claims {
+		claim, err := kube.Register(ctx, name+"-"+a.Volumes[i].Name, c, nil, parent)
 		if err != nil {
 			return nil, err
 		}
