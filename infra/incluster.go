@@ -104,14 +104,13 @@ func deployInCluster(ctx *pulumi.Context, cfg *Config, p *Platform) (*InCluster,
 			}
 			args.Volumes = append(args.Volumes, workload.Volume{Name: fs, Claim: claim, VolumeName: claim, Size: scratchSize, MountPath: "/" + fs})
 		}
-		deps := slices.Clone(in.Namespaces[svc.Namespace].Objects)
+		// Every object of the service waits for its namespace, the default deny and the Roles.
+		args.After = slices.Clone(in.Namespaces[svc.Namespace].Objects)
 		if v, ok := in.ScratchVolumes[name]; ok {
-			deps = append(deps, v)
+			args.After = append(args.After, v)
 		}
 		if in.Services[name], err = workload.NewService(ctx, cfg.Name()+"-"+name, args,
-			// Parented to the cluster, beside its namespace: it depends on the namespace's
-			// objects (the default deny and Roles come first).
-			pulumi.Provider(k8s), pulumi.Parent(p.Cluster), pulumi.DependsOn(deps)); err != nil {
+			pulumi.Provider(k8s), pulumi.Parent(p.Cluster)); err != nil {
 			return nil, err
 		}
 	}

@@ -307,3 +307,33 @@ func TestProdSpreadsPodsAcrossZones(t *testing.T) {
 		}
 	}
 }
+
+// TestPodsStartOnlyBehindTheirPolicies: a Deployment depends on its namespace's default deny and
+// Roles, its ServiceAccount and its own NetworkPolicies, so no pod runs before its traffic is
+// decided; and in prod the namespace itself is protected (deleting it deletes all in it).
+func TestPodsStartOnlyBehindTheirPolicies(t *testing.T) {
+	for _, stack := range Stacks {
+		g := record(t, stack)
+		pre := "platform-" + stack
+		for _, service := range []string{"frontend", "processor", "uploader"} {
+			d := named(t, g, tDeployment, pre+"-"+service)
+			want := []*graph.Resource{
+				named(t, g, tNetpol, pre+"-apps-default-deny-all"),
+				named(t, g, tNetpol, pre+"-"+service+"-egress"),
+				named(t, g, tK8sSA, pre+"-"+service),
+				named(t, g, tK8sRole, pre+"-apps-developer"),
+			}
+			if service != "processor" {
+				want = append(want, named(t, g, tNetpol, pre+"-"+service+"-ingress"))
+			}
+			for _, dep := range want {
+				if !g.DependsOn(d, dep.URN) {
+					t.Errorf("%s: %s does not wait for %s", stack, d.Name, dep.Name)
+				}
+			}
+		}
+		if ns := named(t, g, tNamespace, pre+"-apps"); ns.Protect != (stack == "prod") {
+			t.Errorf("%s: namespace protect=%v", stack, ns.Protect)
+		}
+	}
+}

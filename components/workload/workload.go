@@ -64,6 +64,10 @@ type ServiceArgs struct {
 	Volumes []Volume
 	// SpreadAcrossZones requires the pods to spread evenly over availability zones.
 	SpreadAcrossZones bool
+	// After are what every object of the service waits for: its namespace and the namespace's
+	// default deny and Roles, a pre-provisioned volume. (A dependency of the component itself does
+	// not hold back its children.)
+	After []pulumi.Resource
 }
 
 // Resources are a container's requests and limits.
@@ -199,17 +203,18 @@ func NewService(ctx *pulumi.Context, name string, args *ServiceArgs, opts ...pul
 	}
 	objs := Build(args)
 	parent := pulumi.Parent(s)
+	after := pulumi.DependsOn(a.After)
 	var late kube.Annotations
 	if a.RoleArn != nil {
 		late = kube.Annotations{RoleArnAnnotation: a.RoleArn}
 	}
-	sa, err := kube.Register(ctx, name, objs.ServiceAccount, late, parent)
+	sa, err := kube.Register(ctx, name, objs.ServiceAccount, late, parent, after)
 	if err != nil {
 		return nil, err
 	}
 	var claims []pulumi.Resource
 	for i, c := range objs.Claims {
-		claim, err := kube.Register(ctx, name+"-"+a.Volumes[i].Name, c, nil, parent)
+		claim, err := kube.Register(ctx, name+"-"+a.Volumes[i].Name, c, nil, parent, after)
 		if err != nil {
 			return nil, err
 		}
@@ -218,22 +223,22 @@ func NewService(ctx *pulumi.Context, name string, args *ServiceArgs, opts ...pul
 	// Policies before pods: a pod never runs with only its namespace's default deny.
 	var policies []pulumi.Resource
 	for _, np := range objs.NetworkPolicies {
-		res, err := kube.Register(ctx, name+"-"+np.Name[len(a.Name)+1:], np, nil, parent)
+		res, err := kube.Register(ctx, name+"-"+np.Name[len(a.Name)+1:], np, nil, parent, after)
 		if err != nil {
 			return nil, err
 		}
 		policies = append(policies, res)
 	}
 	if objs.Deployment != nil {
-		deps := append([]pulumi.Resource{sa}, slices.Concat(claims, policies)...)
+		deps := slices.Concat(a.After, []pulumi.Resource{sa}, claims, policies)
 		if _, err := kube.Register(ctx, name, objs.Deployment, nil, parent, pulumi.DependsOn(deps)); err != nil {
 			return nil, err
 		}
 	}
-	if _, err := kube.Register(ctx, name, objs.Service, nil, parent); err != nil {
+	if _, err := kube.Register(ctx, name, objs.Service, nil, parent, after); err != nil {
 		return nil, err
 	}
-	if _, err := kube.Register(ctx, name, objs.Disruption, nil, parent); err != nil {
+	if _, err := kube.Register(ctx, name, objs.Disruption, nil, parent, after); err != nil {
 		return nil, err
 	}
 	return s, ctx.RegisterResourceOutputs(s, pulumi.Map{"name": pulumi.String(a.Name), "namespace": pulumi.String(a.Namespace)})
