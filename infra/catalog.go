@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/securestack/platform/components/workload"
 )
 
 // ServiceConfig is one service of the catalog, platform:services.<name>: what the service is
@@ -265,8 +267,8 @@ func (c *Config) validateServices(accounts []string) []string {
 	for _, name := range slices.Sorted(maps.Keys(c.Services)) {
 		s := c.Services[name]
 		at := sp + "." + name
-		if len(name) > 63 || !dns1123LabelPattern.MatchString(name) {
-			add("%s: the service name %q is not a DNS-1123 label (lowercase letters, digits and '-', at most 63): it names the ServiceAccount, Deployment and Service", at, name)
+		if !workload.ValidName(name) {
+			add("%s: the service name %q is not a DNS-1035 label (lowercase letters, digits and '-', starting with a letter, at most 63): it names the ServiceAccount, Deployment, container and Service", at, name)
 		}
 		if !s.Enabled {
 			continue
@@ -301,6 +303,8 @@ func (c *Config) validateServices(accounts []string) []string {
 			switch {
 			case !strings.HasPrefix(wp, "/") || path.Clean(wp) != wp || wp == "/":
 				add("%s.writablePaths[%d]: %q must be an absolute, clean path other than / (the root file system stays read-only)", at, i, wp)
+			case !workload.ValidVolumeName(workload.VolumeName(wp)):
+				add("%s.writablePaths[%d]: %q makes the volume name %q, which is not a DNS-1123 label of at most 63 characters: use a shorter path of letters, digits, '.', '_' and '-'", at, i, wp, workload.VolumeName(wp))
 			case seenPaths[wp]:
 				add("%s.writablePaths[%d]: %q is listed twice", at, i, wp)
 			}

@@ -100,7 +100,18 @@ type Service struct {
 	Name, Namespace string
 }
 
-var dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+var (
+	dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+	dns1035  = regexp.MustCompile(`^[a-z]([-a-z0-9]*[a-z0-9])?$`)
+	maxLabel = 63
+)
+
+// ValidName reports whether a service name is valid for everything it names: a Service's name
+// must be a DNS-1035 label (starting with a letter), at most 63 characters.
+func ValidName(name string) bool { return len(name) <= maxLabel && dns1035.MatchString(name) }
+
+// ValidVolumeName reports whether a pod volume name is a DNS-1123 label of at most 63 characters.
+func ValidVolumeName(name string) bool { return len(name) <= maxLabel && dnsLabel.MatchString(name) }
 
 func (a *ServiceArgs) withDefaults() *ServiceArgs {
 	out := *a
@@ -121,11 +132,13 @@ func (a *ServiceArgs) Validate() error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	label := func(field, v string) {
-		if len(v) > 63 || !dnsLabel.MatchString(v) {
+		if !ValidVolumeName(v) {
 			bad("%s: %q is not a DNS-1123 label", field, v)
 		}
 	}
-	label("name", a.Name)
+	if !ValidName(a.Name) {
+		bad("name: %q is not a DNS-1035 label (a Service's name starts with a letter)", a.Name)
+	}
 	label("namespace", a.Namespace)
 	if a.Port < 1024 || a.Port > 65535 {
 		bad("port: %d is not from 1024 to 65535 (a non-root process without capabilities cannot bind below 1024)", a.Port)
@@ -143,10 +156,13 @@ func (a *ServiceArgs) Validate() error {
 	for i, p := range a.WritablePaths {
 		if !path.IsAbs(p) || path.Clean(p) != p || p == "/" {
 			bad("writablePaths[%d]: %q must be absolute, clean and not /", i, p)
+		} else if !ValidVolumeName(VolumeName(p)) {
+			bad("writablePaths[%d]: %q makes the volume name %q, not a DNS-1123 label of at most 63", i, p, VolumeName(p))
 		} else if names[VolumeName(p)] {
 			bad("writablePaths[%d]: %q is listed twice", i, p)
+		} else {
+			names[VolumeName(p)] = true
 		}
-		names[VolumeName(p)] = true
 	}
 	for field, q := range map[string]string{"resources.cpu": a.Resources.CPU, "resources.memory": a.Resources.Memory,
 		"resources.cpuLimit": a.Resources.CPULimit, "resources.memoryLimit": a.Resources.MemoryLimit} {

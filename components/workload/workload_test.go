@@ -85,7 +85,7 @@ func TestWithoutImageThereIsNoDeployment(t *testing.T) {
 func TestServiceArgsReportEveryProblemAndRegisterNothing(t *testing.T) {
 	args := &workload.ServiceArgs{
 		Name: "Uploader", Namespace: "apps", Port: 80, UID: 999, GID: 0,
-		WritablePaths:     []string{"tmp", "/tmp", "/tmp"},
+		WritablePaths:     []string{"tmp", "/tmp", "/tmp", "/var/" + strings.Repeat("x", 60)},
 		Resources:         workload.Resources{CPU: "x", Memory: "128Mi", CPULimit: "1", MemoryLimit: "1Gi"},
 		Callees:           []workload.Endpoint{{Service: "processor", Namespace: "apps", Port: 0}},
 		LoadBalancerCIDRs: []string{"0.0.0.0/0"},
@@ -100,11 +100,12 @@ func TestServiceArgsReportEveryProblemAndRegisterNothing(t *testing.T) {
 	}
 	for _, want := range []string{
 		`workload.NewService "s"`,
-		`name: "Uploader" is not a DNS-1123 label`,
+		`name: "Uploader" is not a DNS-1035 label`,
 		"port: 80 is not from 1024 to 65535",
 		"uid: 999 is below 1000",
 		`writablePaths[0]: "tmp" must be absolute, clean and not /`,
 		`writablePaths[2]: "/tmp" is listed twice`,
+		`writablePaths[3]: "/var/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" makes the volume name "writable-var-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", not a DNS-1123 label of at most 63`,
 		`resources.cpu: "x" is not a Kubernetes quantity`,
 		"callees[0].port: 0 is not a port",
 		`loadBalancerCidrs[0]: "0.0.0.0/0" is not a network address with a prefix length (and not 0.0.0.0/0)`,
@@ -113,6 +114,9 @@ func TestServiceArgsReportEveryProblemAndRegisterNothing(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}
+	}
+	if strings.Contains(err.Error(), "writablePaths[1]") {
+		t.Errorf("the first valid /tmp is reported: %v", err)
 	}
 	if g.Len() != 1 {
 		t.Errorf("%d resources registered, want only the stack", g.Len())
