@@ -256,8 +256,9 @@ func checkExplicitAllows(t Target) (int, []Finding) {
 	return len(workloads), dedupe(fs)
 }
 
-// ruleViolations: a rule without peers allows every peer, one without ports every port; a block
-// of the whole internet is only for egress, and never with the link-local range in it.
+// ruleViolations: a rule without peers allows every peer, one without ports every port, a pod peer
+// without a selector every pod; a block of the whole internet is for egress only (whether egress
+// reaches the metadata service is for cyclonus to say, in checkExplicitAllows).
 func ruleViolations(path string, peers []networkingv1.NetworkPolicyPeer, ports []networkingv1.NetworkPolicyPort, dir string) []Violation {
 	var vs []Violation
 	if len(peers) == 0 {
