@@ -171,7 +171,7 @@ func IDs() []string {
 func Catalog() []*Control {
 	return slices.Concat(networkControls, keyControls, identityControls, writeOnceControls, clusterControls, deployControls,
 		storageControls, s3Controls, dynamodbControls, efsControls, secretControls, accountControls, statefulControls,
-		netpolControls, workloadControls, rbacControls)
+		netpolControls, workloadControls, rbacControls, edgeControls)
 }
 
 // violation helpers, shared by the checks.

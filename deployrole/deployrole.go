@@ -107,6 +107,25 @@ var statements = []statement{
 	{sid: "EC2NetworkInterfacesViaEFS", area: AreaNetwork, resources: []string{ec2ARN("network-interface")},
 		conditions: iampolicy.Conditions{"Bool": {"aws:ViaAWSService": {"true"}}},
 		reason:     "EFS creates, modifies and deletes mount-target network interfaces with the caller's credentials (EFS API reference); they carry no tag, so only through an AWS service; assumption (unverified): EFS calls EC2 with forward access sessions"},
+	// --- the edge (in the network policy) ---
+	{sid: "ACMRequestTagged", area: AreaNetwork, resources: []string{"*"},
+		conditions: iampolicy.Conditions{"StringEquals": projectTag},
+		reason:     "request ACM certificates only when the request tags them Project=<project> (a new certificate has no ARN yet)"},
+	{sid: "ACMOwned", area: AreaNetwork, resources: []string{"arn:" + partitionVar + ":acm:*:*:certificate/*"},
+		conditions: iampolicy.Conditions{"StringEquals": ownedTag},
+		reason:     "read, wait for validation, retag and delete certificates tagged Project=<project>"},
+	{sid: "Route53ValidationRecords", area: AreaNetwork, resources: []string{"arn:" + partitionVar + ":route53:::hostedzone/*"},
+		conditions: iampolicy.Conditions{
+			"ForAllValues:StringEquals": {"route53:ChangeResourceRecordSetsRecordTypes": {"CNAME"}},
+			"ForAllValues:StringLike":   {"route53:ChangeResourceRecordSetsNormalizedRecordNames": {"_*"}},
+		},
+		reason: "only the CNAME records of ACM's DNS validation (their names start with an underscore), in any zone the stacks name"},
+	{sid: "Route53Read", area: AreaNetwork, resources: []string{"arn:" + partitionVar + ":route53:::hostedzone/*", "arn:" + partitionVar + ":route53:::change/*"},
+		reason: "read the zone and its records, and wait for a change to propagate"},
+	{sid: "WAFWebACLs", area: AreaNetwork, resources: []string{
+		"arn:" + partitionVar + ":wafv2:*:*:regional/webacl/" + projectVar + "-*/*",
+		"arn:" + partitionVar + ":wafv2:*:*:regional/managedruleset/*/*",
+	}, reason: "regional web ACLs named <project>-*, built from AWS managed rule groups"},
 	// --- cluster ---
 	{sid: "ClusterRead", area: AreaCluster, resources: []string{"*"},
 		reason: `eks:DescribeAddonVersions has no resource-level permission, so Resource "*" (read only)`},
@@ -492,6 +511,22 @@ var table = []entry{
 			g("HandTheRunnerItsPulumiToken", "secretsmanager:PutSecretValue")}},
 
 	// --- no AWS permission ---
+	// --- the edge ---
+	{pulumiType: "aws:acm/certificate:Certificate", reason: "the edge certificate, requested with DNS validation and tagged",
+		grants: []grant{
+			g("ACMRequestTagged", "acm:AddTagsToCertificate", "acm:RequestCertificate"),
+			g("ACMOwned", "acm:AddTagsToCertificate", "acm:DeleteCertificate", "acm:DescribeCertificate", "acm:ListTagsForCertificate",
+				"acm:RemoveTagsFromCertificate")}},
+	{pulumiType: "aws:acm/certificateValidation:CertificateValidation", reason: "waits until ACM has validated the certificate (no AWS resource of its own)",
+		grants: []grant{g("ACMOwned", "acm:DescribeCertificate")}},
+	{pulumiType: "aws:route53/record:Record", reason: "the certificate's DNS validation record",
+		grants: []grant{
+			g("Route53ValidationRecords", "route53:ChangeResourceRecordSets"),
+			g("Route53Read", "route53:GetChange", "route53:GetHostedZone", "route53:ListResourceRecordSets")}},
+	{pulumiType: "aws:wafv2/webAcl:WebAcl", reason: "the optional web ACL of the load balancer",
+		grants: []grant{g("WAFWebACLs", "wafv2:CreateWebACL", "wafv2:DeleteWebACL", "wafv2:GetWebACL", "wafv2:ListTagsForResource",
+			"wafv2:TagResource", "wafv2:UntagResource", "wafv2:UpdateWebACL")}},
+	{pulumiType: "aws:elb/getServiceAccount:getServiceAccount", kind: invoke, reason: "answered by the provider from its table of regional Elastic Load Balancing accounts, without an AWS call"},
 	{pulumiType: "aws:index/getCallerIdentity:getCallerIdentity", kind: invoke, reason: "sts:GetCallerIdentity needs no permission"},
 	{pulumiType: "aws:index/getPartition:getPartition", kind: invoke, reason: "answered by the provider without an AWS call"},
 	{pulumiType: "aws:index/getRegion:getRegion", kind: invoke, reason: "answered by the provider without an AWS call (pulumi-eks calls it)"},

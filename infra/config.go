@@ -71,6 +71,8 @@ type Config struct {
 	// application of the requirements (DefaultServices); a service named only in stack config
 	// starts from DefaultService.
 	Services map[string]ServiceConfig `json:"services"`
+	// Edge is the TLS edge of the service the load balancer reaches (platform:edge).
+	Edge EdgeConfig `json:"edge"`
 	// Images says where the services' images may come from (platform:images).
 	Images ImagesConfig `json:"images"`
 	// Waivers opt out of named security controls, each with a reason; the report shows them.
@@ -340,6 +342,7 @@ func Defaults(env Environment) Config {
 			DynamoDBKey: "customer", SecretRecoveryDays: 0},
 		Account:  AccountConfig{EBSEncryptionByDefault: Manage, S3PublicAccessBlock: Manage},
 		Services: DefaultServices(env, ""),
+		Edge:     DefaultEdge(env),
 	}
 	switch env {
 	case Staging:
@@ -399,6 +402,7 @@ var sections = []section{
 	{"runner", func(c *Config) any { return &c.Runner }, "the in-VPC deploy runner"},
 	{"bootstrap", func(c *Config) any { return &c.Bootstrap }, "cloud layer only, for a stack's first deploy"},
 	{"services", func(c *Config) any { return &c.Services }, "the service catalog: each service's workload, reachability and AWS intents"},
+	{"edge", func(c *Config) any { return &c.Edge }, "the TLS edge: certificate, load balancer controller and the ALB of the load-balanced service"},
 	{"images", func(c *Config) any { return &c.Images }, "the registries services' images may come from"},
 	{"waivers", func(c *Config) any { return &c.Waivers }, "explicit opt-outs of security controls"},
 }

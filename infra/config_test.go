@@ -17,11 +17,15 @@ const region = "eu-west-1"
 
 // raw builds the raw config of a stack as the Pulumi CLI passes it: aws:region plus the given
 // "namespace:key", value pairs (JSON text for structured values).
+// edgeOK is an edge every test stack names: the default catalog load-balances the frontend.
+const edgeOK = `{"domain":"app.example.com","hostedZoneId":"Z0EXAMPLEZONE"}`
+
 func raw(stack string, kv ...string) infra.Raw {
 	if len(kv)%2 != 0 {
 		panic("raw: odd number of key/value arguments")
 	}
-	values := map[string]string{"aws:region": region}
+	// The default catalog load-balances the frontend, which needs an edge: every stack names one.
+	values := map[string]string{"aws:region": region, "platform:edge": edgeOK}
 	if stack == "prod" {
 		values["aws:allowedAccountIds"] = `["123456789012"]` // required in prod
 	}
@@ -140,6 +144,8 @@ func TestDefaultsPerEnvironment(t *testing.T) {
 				want.AllowedAccountIDs = []string{"123456789012"}
 			}
 			want.Services = cfg.Services // the catalog is pinned literally by TestDefaultCatalogIsTheRequirementsApplication
+			want.Edge = infra.EdgeConfig{Domain: "app.example.com", HostedZoneID: "Z0EXAMPLEZONE", SSLPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+				AllowedCidrs: []string{"0.0.0.0/0"}, DesyncMode: "strictest", DeletionProtection: tc.env == infra.Prod}
 			if !reflect.DeepEqual(*cfg, want) {
 				t.Errorf("resolved config:\n got  %+v\n want %+v", *cfg, want)
 			}
@@ -148,6 +154,7 @@ func TestDefaultsPerEnvironment(t *testing.T) {
 			def.Project, def.Stack, def.Region = "platform", string(tc.env), region
 			def.Runner.DeployRoleName, def.Runner.PreviewRoleName = "ci-platform-deploy", "ci-platform-preview"
 			def.AllowedAccountIDs = want.AllowedAccountIDs
+			def.Edge.Domain, def.Edge.HostedZoneID = "app.example.com", "Z0EXAMPLEZONE" // every stack names its own
 			if !reflect.DeepEqual(*cfg, def) {
 				t.Errorf("resolved config differs from Defaults(%s):\n got  %+v\n want %+v", tc.env, *cfg, def)
 			}
@@ -244,7 +251,7 @@ func TestEnvironmentFromStackNameOrKey(t *testing.T) {
 func TestEveryValidationRule(t *testing.T) {
 	const (
 		networkKeys     = "availabilityZones, azCount, cidr, flowLogRetentionDays, interfaceEndpoints, natGateways"
-		platformKeys    = "access, account, bootstrap, cluster, environment, images, keys, network, runner, services, stateful, storage, tags, waivers"
+		platformKeys    = "access, account, bootstrap, cluster, edge, environment, images, keys, network, runner, services, stateful, storage, tags, waivers"
 		clusterKeys     = "apiAccess, controlPlaneAzCount, endpointPublicAccess, logRetentionDays, nodeGroups, publicAccessCidrs, version"
 		nodeGroupKeys   = "amiType, capacityType, desiredSize, diskSizeGiB, instanceTypes, maxSize, minSize"
 		accessKeys      = "admins, developers, gitops, namespaces"
@@ -639,6 +646,7 @@ func TestAllProblemsReportedAtOnce(t *testing.T) {
 			"platform:keys":     `{"deletionWindowDays":45}`,
 			"platform:stateful": `{"protect":false}`,
 			"platform:netwrk":   `{}`,
+			"platform:edge":     `{"domain":"qa.example.com","certificateArn":"arn:aws:acm:eu-west-1:123456789012:certificate/0123abcd-0123-4567-89ab-0123456789ab"}`,
 			"aws:profile":       "qa", // another namespace: not the platform's business
 		},
 		SecretKeys: []string{"platform:stateful"},
@@ -646,7 +654,7 @@ func TestAllProblemsReportedAtOnce(t *testing.T) {
 	want := []string{
 		`platform:environment: not set and stack name "qa" is not an environment (allowed: dev, staging, prod)`,
 		`platform:network.azCount: "three" is not an integer`,
-		`platform:netwrk: unknown key (allowed: access, account, bootstrap, cluster, environment, images, keys, network, runner, services, stateful, storage, tags, waivers)`,
+		`platform:netwrk: unknown key (allowed: access, account, bootstrap, cluster, edge, environment, images, keys, network, runner, services, stateful, storage, tags, waivers)`,
 		`platform:stateful: is stored as a secret, but no platform setting under it is secret; set it without --secret, or keep the secret in AWS Secrets Manager`,
 		"aws:region: not set (set it with `pulumi config set aws:region eu-west-1`)",
 		`platform:tags.Stack: is set by the platform itself (reserved: Environment, ManagedBy, Project, Stack)`,
@@ -709,6 +717,7 @@ func TestStructuredValuesAsTheCLIPassesThem(t *testing.T) {
 	want.Keys.DeletionWindowDays = 14
 	want.Stateful.RetainOnDelete = false
 	want.Waivers = []infra.Waiver{{Control: "vpc-flow-logs", Reason: "mirrored by the central network account"}}
+	want.Edge.Domain, want.Edge.HostedZoneID = "app.example.com", "Z0EXAMPLEZONE"
 	want.SecretKeys = []string{"aws:accessKey", "aws:secretKey"}
 	if !reflect.DeepEqual(*cfg, want) {
 		t.Errorf("config:\n got  %+v\n want %+v", *cfg, want)
@@ -832,7 +841,7 @@ func TestReviewedEdgeCases(t *testing.T) {
 		in   infra.Raw
 		want []string
 	}{
-		{"bad region reported once", infra.Raw{Project: "platform", Stack: "dev", Values: map[string]string{"aws:region": "EU-WEST-1"}},
+		{"bad region reported once", infra.Raw{Project: "platform", Stack: "dev", Values: map[string]string{"platform:edge": edgeOK, "aws:region": "EU-WEST-1"}},
 			[]string{`aws:region: "EU-WEST-1" is not an AWS region name (for example eu-west-1)`}},
 		{"duplicate zone names the config field", raw("dev", "platform:network", `{"availabilityZones":["eu-west-1a","eu-west-1a"]}`),
 			[]string{`platform:network.availabilityZones[1]: "eu-west-1a" is a duplicate of availabilityZones[0]`}},

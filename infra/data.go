@@ -21,9 +21,11 @@ import (
 type Data struct {
 	AccountID                                    string
 	LogBucket, Uploads, Processed, RunnerSources *storage.Bucket
-	Table                                        *database.Table
-	Scratch                                      *filesystem.FileSystem
-	Credentials                                  *secrets.Secret
+	// ALBLogs receives the load balancer's access logs; nil when no service is load-balanced.
+	ALBLogs     *storage.Bucket
+	Table       *database.Table
+	Scratch     *filesystem.FileSystem
+	Credentials *secrets.Secret
 	// RunnerTokens are the runner's Pulumi tokens by kind (deploy, preview).
 	RunnerTokens map[runner.Kind]*secrets.Secret
 	Roles        map[string]*identity.ServiceRole
@@ -44,7 +46,9 @@ type dataBuilder struct {
 	vpc   *network.Vpc
 	eks   *cluster.Cluster
 	opts  []pulumi.ResourceOption
-	d     Data
+	// invoke is the AWS provider for invokes.
+	invoke pulumi.InvokeOption
+	d      Data
 }
 
 // forceDestroy: dev can be torn down with its objects; never elsewhere.
@@ -77,7 +81,8 @@ func (b *dataBuilder) bucket(purpose string, args storage.BucketArgs) (*storage.
 	if args.NoncurrentVersionExpirationDays == 0 {
 		args.NoncurrentVersionExpirationDays = b.cfg.Storage.NoncurrentVersionDays
 	}
-	if b.cfg.Storage.S3Encryption == string(storage.SSEKMS) {
+	if b.cfg.Storage.S3Encryption == string(storage.SSEKMS) && args.LoadBalancerLogs == nil {
+		// Load balancers deliver logs to SSE-S3 buckets only.
 		args.Encryption, args.KmsKeyArn = storage.SSEKMS, b.keys.data
 	}
 	return storage.NewBucket(b.ctx, b.cfg.Name()+"-"+purpose, &args, b.opts...)
@@ -202,6 +207,12 @@ func (b *dataBuilder) stores() (*Data, error) {
 	}
 	if b.d.Processed, err = b.bucket(BucketProcessed, b.writeOnceFor(BucketProcessed)); err != nil {
 		return nil, err
+	}
+
+	if _, balanced := cfg.LoadBalancedService(); balanced {
+		if b.d.ALBLogs, err = b.albLogBucket(); err != nil {
+			return nil, err
+		}
 	}
 
 	tableKey := database.CustomerKey

@@ -11,6 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/securestack/platform/components/clustersecurity"
+	"github.com/securestack/platform/components/edge"
 	"github.com/securestack/platform/components/encryption"
 	"github.com/securestack/platform/components/network"
 	"github.com/securestack/platform/components/storage"
@@ -35,6 +36,9 @@ type InCluster struct {
 	ScratchVolumes map[string]*corev1.PersistentVolume
 	// Services are the catalog's workloads, by name.
 	Services map[string]*workload.Service
+	// Controller and LoadBalancer are the edge: nil when no service is load-balanced.
+	Controller   *edge.LoadBalancerController
+	LoadBalancer *edge.LoadBalancer
 }
 
 // ScratchClaim is the PersistentVolumeClaim (and PersistentVolume) of a service's scratch space.
@@ -114,7 +118,41 @@ func deployInCluster(ctx *pulumi.Context, cfg *Config, p *Platform) (*InCluster,
 			return nil, err
 		}
 	}
+	if name, balanced := cfg.LoadBalancedService(); balanced {
+		if err := deployEdge(ctx, cfg, p, in, name); err != nil {
+			return nil, err
+		}
+	}
 	return in, nil
+}
+
+// deployEdge installs the load balancer controller and the load-balanced service's ALB.
+func deployEdge(ctx *pulumi.Context, cfg *Config, p *Platform, in *InCluster, service string) error {
+	both := pulumi.Providers(p.AWS, in.Provider)
+	var err error
+	if in.Controller, err = edge.NewLoadBalancerController(ctx, cfg.Name()+"-lb-controller", &edge.LoadBalancerControllerArgs{
+		Partition: p.Account.Partition, Region: cfg.Region, AccountID: p.Account.ID,
+		ClusterName: p.Cluster.Name, VpcID: p.Network.VpcID.ToStringOutput(),
+		OIDCProviderArn: p.Cluster.OIDCProviderArn, OIDCIssuer: p.Cluster.OIDCIssuer,
+		DefaultSSLPolicy: cfg.Edge.SSLPolicy,
+	}, both, pulumi.Parent(p.Cluster)); err != nil {
+		return err
+	}
+	svc := cfg.Services[service]
+	var subnets []pulumi.StringInput
+	for _, s := range p.Network.Layout.ByTier(network.TierPublic) {
+		subnets = append(subnets, p.Network.PublicSubnetIDs[s.AZ].ToStringOutput())
+	}
+	in.LoadBalancer, err = edge.NewLoadBalancer(ctx, cfg.Name()+"-"+service+"-alb", &edge.LoadBalancerArgs{
+		Name: service, Namespace: svc.Namespace, Service: service, ServicePort: svc.Port, BackendPort: svc.Port,
+		Host: cfg.Edge.Domain, CertificateArn: p.Certificate.Arn, SSLPolicy: cfg.Edge.SSLPolicy,
+		VpcID: p.Network.VpcID.ToStringOutput(), VpcCidr: cfg.Network.Cidr, PublicSubnetIDs: subnets,
+		AllowedCidrs: cfg.Edge.AllowedCidrs, LogBucket: p.Data.ALBLogs.BucketName, LogPrefix: albLogPrefix,
+		DesyncMode: cfg.Edge.DesyncMode, DeletionProtection: cfg.Edge.DeletionProtection, WAF: cfg.Edge.WAF,
+		HealthPath: svc.HealthPath,
+		After:      []pulumi.Resource{in.Controller.Release}, // the controller's webhook must be up
+	}, both, pulumi.Parent(p.Cluster))
+	return err
 }
 
 // serviceArgs derive a service's workload from the catalog: who calls it and whom it calls, where

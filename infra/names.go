@@ -50,13 +50,14 @@ const (
 	BucketUploads       = "uploads"
 	BucketProcessed     = "processed"
 	BucketRunner        = "runner"
+	BucketALBLogs       = "alb-logs"
 	SecretAppCredential = "app-credentials"
 	SecretDeployToken   = "pulumi-access-token"  // #nosec G101 -- the name of a secret, not a credential
 	SecretPreviewToken  = "pulumi-preview-token" // #nosec G101 -- the name of a secret, not a credential
 )
 
 // Buckets are every bucket purpose, in a fixed order.
-var Buckets = []string{BucketAccessLogs, BucketUploads, BucketProcessed, BucketRunner}
+var Buckets = []string{BucketAccessLogs, BucketUploads, BucketProcessed, BucketRunner, BucketALBLogs}
 
 // LongestRoleSuffix is the longest text the components append to Prefix in the logical name of an
 // IAM role ("-runner-preview"); Pulumi then appends 8 characters to make the role's physical name,

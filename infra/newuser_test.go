@@ -45,9 +45,10 @@ func TestInputsANewUserGetsWrong(t *testing.T) {
 				`stack name "` + strings.Repeat("a", 73) + `": the derived S3 bucket name "platform-` + strings.Repeat("a", 73) + `-uploads-000000000000-eu-west-1" is not a valid S3 bucket name: length 113 is outside 3 to 63: use a shorter stack name`,
 				`stack name "` + strings.Repeat("a", 73) + `": the derived S3 bucket name "platform-` + strings.Repeat("a", 73) + `-processed-000000000000-eu-west-1" is not a valid S3 bucket name: length 115 is outside 3 to 63: use a shorter stack name`,
 				`stack name "` + strings.Repeat("a", 73) + `": the derived S3 bucket name "platform-` + strings.Repeat("a", 73) + `-runner-000000000000-eu-west-1" is not a valid S3 bucket name: length 112 is outside 3 to 63: use a shorter stack name`,
+				`stack name "` + strings.Repeat("a", 73) + `": the derived S3 bucket name "platform-` + strings.Repeat("a", 73) + `-alb-logs-000000000000-eu-west-1" is not a valid S3 bucket name: length 114 is outside 3 to 63: use a shorter stack name`,
 				`stack name "` + strings.Repeat("a", 73) + `": the derived IAM role name "platform-` + strings.Repeat("a", 73) + `-runner-preview-xxxxxxx" is 105 characters, IAM allows 64: use a shorter stack name`,
 			}},
-		{name: "prod without an account allow-list", in: infra.Raw{Project: "platform", Stack: "prod", Values: map[string]string{"aws:region": region}},
+		{name: "prod without an account allow-list", in: infra.Raw{Project: "platform", Stack: "prod", Values: map[string]string{"platform:edge": edgeOK, "aws:region": region}},
 			problems: []string{`aws:allowedAccountIds: not set; prod requires the accounts it may deploy to (for example ["123456789012"]), so that credentials for any other account are refused before anything changes`}},
 		{name: "account ids that are not account ids", in: raw("dev", "aws:allowedAccountIds", `["12345", "111111111111", "111111111111"]`),
 			problems: []string{

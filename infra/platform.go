@@ -10,6 +10,7 @@ import (
 
 	"github.com/securestack/platform/components/account"
 	"github.com/securestack/platform/components/cluster"
+	"github.com/securestack/platform/components/edge"
 	"github.com/securestack/platform/components/encryption"
 	"github.com/securestack/platform/components/network"
 	"github.com/securestack/platform/components/runner"
@@ -28,13 +29,19 @@ func Run(ctx *pulumi.Context) error {
 
 // Platform is what Deploy built, for the outputs and for tests.
 type Platform struct {
+	// AWS is the explicit AWS provider every AWS resource uses.
+	AWS     *aws.Provider
 	Keys    *encryption.Keyring
 	Network *network.Vpc
 	Cluster *cluster.Cluster
 	Runner  *runner.Runner // nil when platform:runner.enabled is false
 	Data    *Data
+	// Certificate is the edge's certificate; nil when no service is load-balanced.
+	Certificate *edge.Certificate
 	// InCluster is the in-cluster layer; nil in bootstrap.
 	InCluster *InCluster
+	// Account is where the stack deploys.
+	Account target
 }
 
 // BaseTags are the tags the platform puts on every taggable resource (as provider default tags).
@@ -91,7 +98,7 @@ func Deploy(ctx *pulumi.Context, cfg *Config) (*Platform, error) {
 		return nil, err
 	}
 	names := cfg.Names(acct.ID)
-	p := &Platform{}
+	p := &Platform{AWS: provider, Account: acct}
 
 	keys, err := encryption.NewKeyring(ctx, cfg.Name(), &encryption.KeyringArgs{
 		Account:            encryption.Account{ID: acct.ID, Region: cfg.Region, Partition: acct.Partition},
@@ -120,7 +127,7 @@ func Deploy(ctx *pulumi.Context, cfg *Config) (*Platform, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &dataBuilder{ctx: ctx, cfg: cfg, acct: acct, names: names, keys: arns, vpc: p.Network, opts: []pulumi.ResourceOption{withAWS}}
+	d := &dataBuilder{ctx: ctx, cfg: cfg, acct: acct, names: names, keys: arns, vpc: p.Network, opts: []pulumi.ResourceOption{withAWS}, invoke: withAWS}
 	if err := d.logBucket(); err != nil {
 		return nil, err
 	}
@@ -157,6 +164,16 @@ func Deploy(ctx *pulumi.Context, cfg *Config) (*Platform, error) {
 	}
 	if err := accountBaseline(ctx, cfg, acct, arns, withAWS); err != nil {
 		return nil, err
+	}
+	// The certificate is issued with the cloud layer: validation takes minutes, and a bootstrap
+	// run gets it done before the first load balancer needs it.
+	if _, balanced := cfg.LoadBalancedService(); balanced {
+		if p.Certificate, err = edge.NewCertificate(ctx, cfg.Name()+"-edge", &edge.CertificateArgs{
+			Domain: cfg.Edge.Domain, HostedZoneID: cfg.Edge.HostedZoneID, ExistingArn: cfg.Edge.CertificateArn,
+			KeyAlgorithm: cfg.Edge.KeyAlgorithm,
+		}, withAWS); err != nil {
+			return nil, err
+		}
 	}
 	if cfg.Bootstrap {
 		if err := refuseBootstrapOverInCluster(ctx); err != nil {

@@ -32,6 +32,7 @@ func (c *Config) validate(knownControls []string) []string {
 	p = append(p, c.validateAccounts()...)
 	p = append(p, c.validateTags()...)
 	p = append(p, c.validateServices(c.AllowedAccountIDs)...)
+	p = append(p, c.validateEdge()...)
 	for i, r := range c.Images.Registries {
 		if !registryPattern.MatchString(r) {
 			add("%s:images.registries[%d]: %q is not a registry host (for example 123456789012.dkr.ecr.eu-west-1.amazonaws.com)", n, i, r)

@@ -109,7 +109,8 @@ func TestASecretPlatformKeyIsRefusedRatherThanLeaked(t *testing.T) {
 	if err != nil {
 		t.Fatalf("plain tags: %v", err)
 	}
-	raw := infra.Raw{Project: "platform", Stack: "dev", Values: map[string]string{"aws:region": "eu-west-1", "platform:tags": `{"Team":"x"}`},
+	raw := infra.Raw{Project: "platform", Stack: "dev", Values: map[string]string{"aws:region": "eu-west-1", "platform:tags": `{"Team":"x"}`,
+		"platform:edge": `{"domain":"dev.example.com","hostedZoneId":"Z0EXAMPLEZONE"}`},
 		SecretKeys: []string{"platform:tags"}}
 	_, err = infra.ParseConfig(raw)
 	var ce *infra.ConfigError

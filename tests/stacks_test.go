@@ -19,9 +19,9 @@ import (
 // notApplicable pins, per stack, the controls that find nothing to check: any other control
 // must examine at least one resource, so a control cannot pass vacuously unnoticed.
 var notApplicable = map[string][]string{
-	// NET-005, DDB-003 and the STATE controls hold in prod only.
-	"dev":     {"NET-005", "DDB-003", "STATE-001", "STATE-002"},
-	"staging": {"NET-005", "DDB-003", "STATE-001", "STATE-002"},
+	// NET-005, DDB-003, the STATE controls and EDGE-007 hold in prod only.
+	"dev":     {"NET-005", "DDB-003", "STATE-001", "STATE-002", "EDGE-007"},
+	"staging": {"NET-005", "DDB-003", "STATE-001", "STATE-002", "EDGE-007"},
 	"prod":    nil,
 }
 
@@ -59,9 +59,10 @@ func TestExactResourceCountsPerStack(t *testing.T) {
 		"aws:ec2/internetGateway:InternetGateway": 1,
 		"aws:ec2/flowLog:FlowLog":                 1,
 		// flow-log role, node role, vpc-cni, ebs-csi and efs-csi IRSA roles, the two service roles
-		// (uploader, processor: the frontend has no AWS intent), two runner project roles;
-		// flow-log, EBS CSI key, two service, two runner and the EFS mount-grant policies
-		"aws:iam/role:Role": 9, "aws:iam/rolePolicy:RolePolicy": 7, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 4,
+		// (uploader, processor: the frontend has no AWS intent), the load balancer controller's,
+		// two runner project roles; flow-log, EBS CSI key, two service, the controller's, two
+		// runner and the EFS mount-grant policies
+		"aws:iam/role:Role": 10, "aws:iam/rolePolicy:RolePolicy": 8, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 4,
 		// flow logs, control plane, runner builds
 		"aws:cloudwatch/logGroup:LogGroup": 3,
 		"platform:cluster:Cluster":         1, "eks:index:Cluster": 1,
@@ -85,18 +86,23 @@ func TestExactResourceCountsPerStack(t *testing.T) {
 		"platform:workload:Service": 3, "kubernetes:core/v1:ServiceAccount": 3, "kubernetes:apps/v1:Deployment": 3,
 		"kubernetes:core/v1:Service": 3, "kubernetes:policy/v1:PodDisruptionBudget": 3,
 		"kubernetes:networking.k8s.io/v1:NetworkPolicy": 6,
+		// the edge: a DNS-validated certificate, the load balancer controller's Helm release, the
+		// frontend's ALB as an Ingress with its own security group
+		"platform:edge:Certificate": 1, "aws:acm/certificate:Certificate": 1, "aws:acm/certificateValidation:CertificateValidation": 1,
+		"aws:route53/record:Record": 1, "platform:edge:LoadBalancerController": 1, "kubernetes:helm.sh/v3:Release": 1,
+		"platform:edge:LoadBalancer": 1, "kubernetes:networking.k8s.io/v1:Ingress": 1,
 		// the in-VPC runner: two CodeBuild projects
 		"platform:runner:Runner": 1, "aws:codebuild/project:Project": 2,
-		// data protection: account guardrails, two IRSA service roles, four buckets (access
-		// logs, uploads, processed, runner sources) with their settings, the table, the file
+		// data protection: account guardrails, three IRSA roles (two services, the controller), five
+		// buckets (access logs, uploads, processed, runner sources, ALB logs) with their settings, the table, the file
 		// system, three secrets (application credentials, the runner's deploy and preview tokens)
 		"platform:account:Guardrails":   1,
-		"platform:identity:ServiceRole": 2,
-		"platform:storage:Bucket":       4, "aws:s3/bucketV2:BucketV2": 4, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2": 4,
-		"aws:s3/bucketLoggingV2:BucketLoggingV2": 3, "aws:s3/bucketOwnershipControls:BucketOwnershipControls": 4,
-		"aws:s3/bucketPolicy:BucketPolicy": 4, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 4,
-		"aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2": 4,
-		"aws:s3/bucketVersioningV2:BucketVersioningV2":                                               4,
+		"platform:identity:ServiceRole": 3,
+		"platform:storage:Bucket":       5, "aws:s3/bucketV2:BucketV2": 5, "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2": 5,
+		"aws:s3/bucketLoggingV2:BucketLoggingV2": 4, "aws:s3/bucketOwnershipControls:BucketOwnershipControls": 5,
+		"aws:s3/bucketPolicy:BucketPolicy": 5, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 5,
+		"aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2": 5,
+		"aws:s3/bucketVersioningV2:BucketVersioningV2":                                               5,
 		"platform:database:Table": 1, "aws:dynamodb/table:Table": 1,
 		"platform:filesystem:FileSystem": 1, "aws:efs/fileSystem:FileSystem": 1, "aws:efs/accessPoint:AccessPoint": 1,
 		"aws:efs/backupPolicy:BackupPolicy": 1, "aws:efs/fileSystemPolicy:FileSystemPolicy": 1,
@@ -116,15 +122,16 @@ func TestExactResourceCountsPerStack(t *testing.T) {
 	want := map[string]map[string]int{
 		// 2 zones, one NAT gateway, gateway endpoints for S3 and DynamoDB.
 		"dev": with(map[string]int{"aws:ec2/subnet:Subnet": 4, "aws:ec2/eip:Eip": 1, "aws:ec2/natGateway:NatGateway": 1,
-			"aws:efs/mountTarget:MountTarget": 2, "aws:ec2/securityGroup:SecurityGroup": 2, "pulumi:pulumi:StackReference": 1,
+			"aws:efs/mountTarget:MountTarget": 2, "aws:ec2/securityGroup:SecurityGroup": 3, "pulumi:pulumi:StackReference": 1,
 			"aws:ec2/routeTable:RouteTable": 3, "aws:ec2/routeTableAssociation:RouteTableAssociation": 4, "aws:ec2/vpcEndpoint:VpcEndpoint": 2}),
 		"staging": with(owner, map[string]int{"aws:ec2/subnet:Subnet": 6, "aws:ec2/eip:Eip": 1, "aws:ec2/natGateway:NatGateway": 1,
-			"aws:efs/mountTarget:MountTarget": 3, "aws:ec2/securityGroup:SecurityGroup": 2,
+			"aws:efs/mountTarget:MountTarget": 3, "aws:ec2/securityGroup:SecurityGroup": 3,
 			"aws:ec2/routeTable:RouteTable": 4, "aws:ec2/routeTableAssociation:RouteTableAssociation": 6, "aws:ec2/vpcEndpoint:VpcEndpoint": 2}),
-		// 3 zones: exactly 3 NAT gateways, 3 EIPs, 6 subnets; 2 gateway + 4 interface endpoints.
+		// 3 zones: exactly 3 NAT gateways, 3 EIPs, 6 subnets; 2 gateway + 4 interface endpoints; the
+		// ALB's web ACL.
 		"prod": with(owner, map[string]int{"aws:ec2/subnet:Subnet": 6, "aws:ec2/eip:Eip": 3, "aws:ec2/natGateway:NatGateway": 3,
 			"aws:ec2/routeTable:RouteTable": 4, "aws:ec2/routeTableAssociation:RouteTableAssociation": 6, "aws:ec2/vpcEndpoint:VpcEndpoint": 6,
-			"aws:ec2/securityGroup:SecurityGroup": 3, "aws:efs/mountTarget:MountTarget": 3}),
+			"aws:ec2/securityGroup:SecurityGroup": 4, "aws:efs/mountTarget:MountTarget": 3, "aws:wafv2/webAcl:WebAcl": 1}),
 	}
 	for _, stack := range Stacks {
 		got := record(t, stack).CountByType()
@@ -257,10 +264,10 @@ func TestProdProtectsStatefulResourcesAndDevCanTearDown(t *testing.T) {
 				t.Errorf("%s: %s protect=%v retainOnDelete=%v, want %v", stack, r.URN, r.Protect, r.RetainOnDelete, wantKept)
 			}
 		}
-		// 3 keys, the flow-log, control-plane and runner log groups, the cluster, 4 buckets, the
-		// table, the file system and 3 secrets
-		if n != 16 {
-			t.Errorf("%s: %d stateful resources, want 16", stack, n)
+		// 3 keys, the flow-log, control-plane and runner log groups, the cluster, 5 buckets (with
+		// the ALB's access logs), the table, the file system and 3 secrets
+		if n != 17 {
+			t.Errorf("%s: %d stateful resources, want 17", stack, n)
 		}
 		for _, b := range g.OfType("aws:s3/bucketV2:BucketV2") {
 			if force, _ := b.Bool("forceDestroy"); force != (stack == "dev") {
@@ -281,7 +288,7 @@ func TestBadConfigRegistersNothing(t *testing.T) {
 		t.Fatalf("want a *infra.ConfigError, got %v", err)
 	}
 	want := []string{
-		`platform:bogus: unknown key (allowed: access, account, bootstrap, cluster, environment, images, keys, network, runner, services, stateful, storage, tags, waivers)`,
+		`platform:bogus: unknown key (allowed: access, account, bootstrap, cluster, edge, environment, images, keys, network, runner, services, stateful, storage, tags, waivers)`,
 		`platform:network.azCount: 1 is below the minimum of 2 (multi-AZ is required)`,
 		`platform:network.natGateways: "single" is not allowed in prod: one NAT gateway makes every zone depend on one (allowed in prod: perAz)`,
 	}

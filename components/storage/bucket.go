@@ -119,6 +119,10 @@ type BucketArgs struct {
 	// (AccessLogBucket must be unset), and its policy also lets LogDeliveryService put objects under
 	// the log prefix for AccountID. Keep it SSES3: with SSEKMS the key policy must admit the service.
 	IsLogBucket bool
+	// LoadBalancerLogs makes the bucket receive Elastic Load Balancing access logs: its policy lets
+	// the region's log-delivery principal put objects under the prefix for AccountID. ELB writes
+	// only to SSE-S3 buckets, so Encryption must stay SSES3.
+	LoadBalancerLogs *LoadBalancerLogDelivery
 	// DenyDeleteTo are IAM principal ARNs (for example the uploader's role) denied DeleteActions on
 	// every object, whatever their own policies allow. nil denies deletion to no one in particular.
 	DenyDeleteTo []pulumi.StringInput
@@ -165,7 +169,10 @@ type Bucket struct {
 	ID pulumi.IDOutput
 }
 
-var accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
+var (
+	accountIDPattern  = regexp.MustCompile(`^[0-9]{12}$`)
+	elbAccountPattern = regexp.MustCompile(`^arn:aws(-[a-z]+)*:iam::[0-9]{12}:root$`)
+)
 
 // placeholderArn is what ExtraStatements is called with when the args are validated.
 const placeholderArn = "arn:aws:s3:::bucket-arn-placeholder"
@@ -214,6 +221,17 @@ func (a *BucketArgs) Validate() error {
 	}
 	if a.ExtraStatements != nil {
 		errs = append(errs, checkExtraStatements(a.ExtraStatements(placeholderArn))...)
+	}
+	if lb := a.LoadBalancerLogs; lb != nil {
+		if a.Encryption == SSEKMS {
+			errs = append(errs, fmt.Errorf("encryption: %s with loadBalancerLogs; load balancers deliver logs only to SSE-S3 buckets", SSEKMS))
+		}
+		if lb.Principal != LoadBalancerLogService && !elbAccountPattern.MatchString(lb.Principal) {
+			errs = append(errs, fmt.Errorf("loadBalancerLogs.principal: %q is neither %s nor an account root ARN", lb.Principal, LoadBalancerLogService))
+		}
+		if strings.Trim(lb.Prefix, "/") != lb.Prefix {
+			errs = append(errs, fmt.Errorf("loadBalancerLogs.prefix: %q must not start or end with /", lb.Prefix))
+		}
 	}
 	if d := a.NoncurrentVersionExpirationDays; d < 0 {
 		errs = append(errs, fmt.Errorf("noncurrentVersionExpirationDays: %d must be 0 (keep forever) or more", d))
@@ -381,6 +399,42 @@ type LogDelivery struct {
 	Prefix    string
 }
 
+// LoadBalancerLogDelivery says who delivers load balancer access logs to a bucket, and where.
+type LoadBalancerLogDelivery struct {
+	// Principal is the region's Elastic Load Balancing account (an ARN such as
+	// arn:aws:iam::156460612806:root, from aws.elb.getServiceAccount) or, in regions opened since
+	// August 2022, the service principal LoadBalancerLogService.
+	Principal string
+	// Prefix is the key prefix the load balancer is configured with ("" for none).
+	Prefix string
+}
+
+// LoadBalancerLogService is the log-delivery service principal of the newer regions.
+const LoadBalancerLogService = "logdelivery.elasticloadbalancing.amazonaws.com"
+
+// SidAllowLoadBalancerLogs is the statement that admits load balancer access logs.
+const SidAllowLoadBalancerLogs = "AllowLoadBalancerAccessLogs"
+
+// AllowLoadBalancerLogDelivery lets the load balancer log delivery put the account's logs under
+// prefix/AWSLogs/<account>/, the only keys ELB writes.
+func AllowLoadBalancerLogDelivery(bucketArn string, d LoadBalancerLogDelivery, accountID string) iampolicy.Statement {
+	principal := &iampolicy.Principal{AWS: iampolicy.StringList{d.Principal}}
+	if d.Principal == LoadBalancerLogService {
+		principal = &iampolicy.Principal{Service: iampolicy.StringList{d.Principal}}
+	}
+	key := bucketArn + "/"
+	if d.Prefix != "" {
+		key += d.Prefix + "/"
+	}
+	return iampolicy.Statement{
+		Sid:       SidAllowLoadBalancerLogs,
+		Effect:    iampolicy.Allow,
+		Principal: principal,
+		Actions:   iampolicy.StringList{"s3:PutObject"},
+		Resources: iampolicy.StringList{key + "AWSLogs/" + accountID + "/*"},
+	}
+}
+
 // PolicySpec is everything a bucket policy is built from, resolved.
 type PolicySpec struct {
 	BucketArn string
@@ -390,6 +444,9 @@ type PolicySpec struct {
 	WriteOnceFor []string
 	// LogDelivery, for a log bucket, admits the S3 logging service.
 	LogDelivery *LogDelivery
+	// LoadBalancerLogs admits load balancer log delivery for AccountID.
+	LoadBalancerLogs *LoadBalancerLogDelivery
+	AccountID        string
 	// Extra are the caller's Deny statements, appended last.
 	Extra []iampolicy.Statement
 }
@@ -406,6 +463,9 @@ func BucketPolicy(s PolicySpec) iampolicy.Document {
 	}
 	if s.LogDelivery != nil {
 		stmts = append(stmts, AllowAccessLogDelivery(s.BucketArn, s.LogDelivery.Prefix, s.LogDelivery.AccountID))
+	}
+	if s.LoadBalancerLogs != nil {
+		stmts = append(stmts, AllowLoadBalancerLogDelivery(s.BucketArn, *s.LoadBalancerLogs, s.AccountID))
 	}
 	return iampolicy.New(append(stmts, s.Extra...)...)
 }
@@ -547,6 +607,7 @@ func (b *bucketBuilder) policy() error {
 		if a.IsLogBucket {
 			spec.LogDelivery = &LogDelivery{AccountID: a.AccountID, Prefix: a.AccessLogPrefix}
 		}
+		spec.LoadBalancerLogs, spec.AccountID = a.LoadBalancerLogs, a.AccountID
 		if a.ExtraStatements != nil {
 			spec.Extra = a.ExtraStatements(spec.BucketArn)
 			if errs := checkExtraStatements(spec.Extra); len(errs) > 0 {

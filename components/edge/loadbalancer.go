@@ -1,0 +1,313 @@
+package edge
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/wafv2"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/securestack/platform/components/kube"
+)
+
+// LoadBalancerTypeToken is the Pulumi type of the LoadBalancer component. Never change it.
+const LoadBalancerTypeToken = "platform:edge:LoadBalancer"
+
+// SSLPolicies are the ELB security policies allowed on HTTPS listeners: TLS 1.3, with TLS 1.2 at
+// most as a floor (the controller's and the provider's defaults, ELBSecurityPolicy-2016-08, still
+// accept TLS 1.0).
+var SSLPolicies = []string{
+	"ELBSecurityPolicy-TLS13-1-2-2021-06",
+	"ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+	"ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
+	"ELBSecurityPolicy-TLS13-1-3-2021-06",
+	"ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
+}
+
+// DefaultSSLPolicy is the policy of HTTPS listeners when none is given.
+const DefaultSSLPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+
+// DesyncModes are the desync mitigation modes allowed: the two that block ambiguous requests.
+var DesyncModes = []string{"defensive", "strictest"}
+
+// The AWS Load Balancer Controller's Ingress annotations this component sets.
+const (
+	AnnotationPrefix = "alb.ingress.kubernetes.io/"
+	annScheme        = AnnotationPrefix + "scheme"
+	annTargetType    = AnnotationPrefix + "target-type"
+	annSubnets       = AnnotationPrefix + "subnets"
+	annCertificate   = AnnotationPrefix + "certificate-arn"
+	annSSLPolicy     = AnnotationPrefix + "ssl-policy"
+	annListenPorts   = AnnotationPrefix + "listen-ports"
+	annSSLRedirect   = AnnotationPrefix + "ssl-redirect"
+	annSecurityGroup = AnnotationPrefix + "security-groups"
+	annBackendRules  = AnnotationPrefix + "manage-backend-security-group-rules"
+	annAttributes    = AnnotationPrefix + "load-balancer-attributes"
+	annWAF           = AnnotationPrefix + "wafv2-acl-arn"
+	annHealthPath    = AnnotationPrefix + "healthcheck-path"
+	// IngressClass is the class the controller serves.
+	IngressClass = "alb"
+)
+
+// LoadBalancerGroupTag marks the ALB's security group: the one group the network controls allow
+// to admit the internet (on 80 and 443 only).
+const LoadBalancerGroupTag = "platform/load-balancer"
+
+// LoadBalancerArgs describe the internet-facing ALB of one Service.
+type LoadBalancerArgs struct {
+	// Name and Namespace of the Ingress; Service and ServicePort its backend (a port name or
+	// number of the Service).
+	Name, Namespace, Service string
+	ServicePort              int32
+	// BackendPort is the pods' port the ALB connects to (target type ip): its security group
+	// reaches the VPC on that port only.
+	BackendPort int32
+	// Host is the name clients use (the certificate's domain).
+	Host string
+	// CertificateArn is the validated certificate.
+	CertificateArn pulumi.StringInput
+	// SSLPolicy of the HTTPS listener; "" means DefaultSSLPolicy.
+	SSLPolicy string
+	// VpcID, VpcCidr and PublicSubnetIDs place the ALB (internet-facing, in the public subnets).
+	VpcID           pulumi.StringInput
+	VpcCidr         string
+	PublicSubnetIDs []pulumi.StringInput
+	// AllowedCidrs may connect on 443 (and 80, which only redirects). Required; 0.0.0.0/0 for a
+	// public site.
+	AllowedCidrs []string
+	// LogBucket receives the access logs (SSE-S3, the regional log-delivery principal allowed, TLS
+	// only), under LogPrefix.
+	LogBucket pulumi.StringInput
+	LogPrefix string
+	// DesyncMode is "defensive" or "strictest"; "" means strictest.
+	DesyncMode string
+	// DeletionProtection keeps the ALB from being deleted (prod).
+	DeletionProtection bool
+	// WAF attaches a WAFv2 web ACL with the AWS managed common and known-bad-inputs rule sets.
+	WAF bool
+	// HealthPath is the target group's health check path; "" means "/".
+	HealthPath string
+	// After are what the Ingress waits for: the controller's release (its webhook must be up).
+	After []pulumi.Resource
+	Tags  map[string]string
+}
+
+// LoadBalancer is the ALB, declared as an Ingress the controller realises.
+type LoadBalancer struct {
+	pulumi.ResourceState
+	SecurityGroupID pulumi.IDOutput
+	// WebACLArn is set when WAF is on.
+	WebACLArn pulumi.StringOutput
+}
+
+func (a *LoadBalancerArgs) withDefaults() LoadBalancerArgs {
+	out := *a
+	if out.SSLPolicy == "" {
+		out.SSLPolicy = DefaultSSLPolicy
+	}
+	if out.DesyncMode == "" {
+		out.DesyncMode = "strictest"
+	}
+	if out.HealthPath == "" {
+		out.HealthPath = "/"
+	}
+	return out
+}
+
+// Validate reports every problem at once.
+func (a *LoadBalancerArgs) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if a.Name == "" || a.Namespace == "" || a.Service == "" {
+		bad("name, namespace and service: required")
+	}
+	if a.ServicePort < 1 || a.ServicePort > 65535 || a.BackendPort < 1 || a.BackendPort > 65535 {
+		bad("servicePort and backendPort: %d and %d are not ports", a.ServicePort, a.BackendPort)
+	}
+	if !domainPattern.MatchString(a.Host) {
+		bad("host: %q is not a lowercase DNS name", a.Host)
+	}
+	if a.CertificateArn == nil || a.VpcID == nil || a.LogBucket == nil {
+		bad("certificateArn, vpcId and logBucket: required")
+	}
+	if a.SSLPolicy != "" && !slices.Contains(SSLPolicies, a.SSLPolicy) {
+		bad("sslPolicy: %q is not allowed (allowed: %s)", a.SSLPolicy, strings.Join(SSLPolicies, ", "))
+	}
+	if a.DesyncMode != "" && !slices.Contains(DesyncModes, a.DesyncMode) {
+		bad("desyncMode: %q is not allowed (allowed: %s)", a.DesyncMode, strings.Join(DesyncModes, ", "))
+	}
+	if p, err := netip.ParsePrefix(a.VpcCidr); err != nil || p.Masked() != p {
+		bad("vpcCidr: %q is not a network address", a.VpcCidr)
+	}
+	if len(a.PublicSubnetIDs) < 2 {
+		bad("publicSubnetIds: %d given; an ALB needs subnets in at least two zones", len(a.PublicSubnetIDs))
+	}
+	if len(a.AllowedCidrs) == 0 {
+		bad("allowedCidrs: at least one (0.0.0.0/0 for a public site)")
+	}
+	for i, c := range a.AllowedCidrs {
+		if p, err := netip.ParsePrefix(c); err != nil || p.Masked() != p || !p.Addr().Is4() {
+			bad("allowedCidrs[%d]: %q is not an IPv4 network address", i, c)
+		}
+	}
+	if strings.Trim(a.LogPrefix, "/") != a.LogPrefix || strings.Contains(a.LogPrefix, "AWSLogs") {
+		bad("logPrefix: %q must not start or end with / nor contain AWSLogs", a.LogPrefix)
+	}
+	return errors.Join(errs...)
+}
+
+// Attributes are the load-balancer attributes the Ingress asks for.
+func (a *LoadBalancerArgs) Attributes(bucket string) string {
+	d := a.withDefaults()
+	attrs := []string{
+		"routing.http.drop_invalid_header_fields.enabled=true",
+		"routing.http.desync_mitigation_mode=" + d.DesyncMode,
+		"access_logs.s3.enabled=true",
+		"access_logs.s3.bucket=" + bucket,
+		"access_logs.s3.prefix=" + d.LogPrefix,
+		fmt.Sprintf("deletion_protection.enabled=%t", d.DeletionProtection),
+	}
+	return strings.Join(attrs, ",")
+}
+
+// NewLoadBalancer creates the ALB's security group and, optionally, its web ACL (AWS provider),
+// and the Ingress (Kubernetes provider): pass both providers in opts (pulumi.Providers).
+func NewLoadBalancer(ctx *pulumi.Context, name string, args *LoadBalancerArgs, opts ...pulumi.ResourceOption) (*LoadBalancer, error) {
+	if args == nil {
+		args = &LoadBalancerArgs{}
+	}
+	if err := args.Validate(); err != nil {
+		return nil, fmt.Errorf("edge.NewLoadBalancer %q: %w", name, err)
+	}
+	a := args.withDefaults()
+	lb := &LoadBalancer{}
+	if err := ctx.RegisterComponentResource(LoadBalancerTypeToken, name, lb, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(lb)
+	var ingress ec2.SecurityGroupIngressArray
+	for _, port := range []int{443, 80} {
+		ingress = append(ingress, ec2.SecurityGroupIngressArgs{
+			Description: pulumi.String(map[int]string{443: "HTTPS", 80: "HTTP, redirected to HTTPS"}[port]),
+			Protocol:    pulumi.String("tcp"), FromPort: pulumi.Int(port), ToPort: pulumi.Int(port),
+			CidrBlocks: pulumi.ToStringArray(a.AllowedCidrs),
+		})
+	}
+	sg, err := ec2.NewSecurityGroup(ctx, name, &ec2.SecurityGroupArgs{
+		Description: pulumi.Sprintf("ALB of %s/%s: HTTPS and the HTTP redirect in, the pods' port out", a.Namespace, a.Service),
+		VpcId:       a.VpcID,
+		Ingress:     ingress,
+		Egress: ec2.SecurityGroupEgressArray{ec2.SecurityGroupEgressArgs{
+			Description: pulumi.String("to the pods (target type ip)"),
+			Protocol:    pulumi.String("tcp"), FromPort: pulumi.Int(int(a.BackendPort)), ToPort: pulumi.Int(int(a.BackendPort)),
+			CidrBlocks: pulumi.StringArray{pulumi.String(a.VpcCidr)},
+		}},
+		Tags: pulumi.ToStringMap(withTag(a.Tags, LoadBalancerGroupTag, a.Namespace+"."+a.Service)),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	lb.SecurityGroupID = sg.ID()
+	late := kube.Annotations{
+		annCertificate:   a.CertificateArn,
+		annSecurityGroup: sg.ID().ToStringOutput(),
+		annSubnets: pulumi.All(pulumiInputs(a.PublicSubnetIDs)...).ApplyT(func(ids []any) string {
+			var out []string
+			for _, id := range ids {
+				out = append(out, fmt.Sprint(id))
+			}
+			return strings.Join(out, ",")
+		}).(pulumi.StringOutput),
+		annAttributes: a.LogBucket.ToStringOutput().ApplyT(func(bucket string) string { return a.Attributes(bucket) }).(pulumi.StringOutput),
+	}
+	if a.WAF {
+		acl, err := newWebACL(ctx, name, a.Tags, parent)
+		if err != nil {
+			return nil, err
+		}
+		lb.WebACLArn = acl.Arn
+		late[annWAF] = acl.Arn
+	}
+	if _, err := kube.Register(ctx, name, Ingress(&a), late, parent, pulumi.DependsOn(a.After)); err != nil {
+		return nil, err
+	}
+	return lb, ctx.RegisterResourceOutputs(lb, pulumi.Map{"securityGroupId": sg.ID()})
+}
+
+func withTag(tags map[string]string, key, value string) map[string]string {
+	out := map[string]string{key: value}
+	for k, v := range tags {
+		out[k] = v
+	}
+	return out
+}
+
+func pulumiInputs(in []pulumi.StringInput) []any {
+	out := make([]any, len(in))
+	for i, v := range in {
+		out[i] = v
+	}
+	return out
+}
+
+// Ingress is the Ingress object, without the annotations known only at deploy time (certificate,
+// security group, subnets, attributes, web ACL).
+func Ingress(a *LoadBalancerArgs) *networkingv1.Ingress {
+	d := a.withDefaults()
+	listen, _ := json.Marshal([]map[string]int{{"HTTP": 80}, {"HTTPS": 443}})
+	prefix := networkingv1.PathTypePrefix
+	class := IngressClass
+	return &networkingv1.Ingress{
+		TypeMeta: metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "Ingress"},
+		ObjectMeta: metav1.ObjectMeta{Name: d.Name, Namespace: d.Namespace, Annotations: map[string]string{
+			annScheme:       "internet-facing",
+			annTargetType:   "ip",
+			annSSLPolicy:    d.SSLPolicy,
+			annListenPorts:  string(listen),
+			annSSLRedirect:  "443",
+			annBackendRules: "true",
+			annHealthPath:   d.HealthPath,
+		}},
+		Spec: networkingv1.IngressSpec{
+			IngressClassName: &class,
+			Rules: []networkingv1.IngressRule{{Host: d.Host, IngressRuleValue: networkingv1.IngressRuleValue{HTTP: &networkingv1.HTTPIngressRuleValue{
+				Paths: []networkingv1.HTTPIngressPath{{Path: "/", PathType: &prefix, Backend: networkingv1.IngressBackend{
+					Service: &networkingv1.IngressServiceBackend{Name: d.Service, Port: networkingv1.ServiceBackendPort{Number: d.ServicePort}},
+				}}},
+			}}}},
+		},
+	}
+}
+
+// newWebACL is a regional web ACL with the AWS managed common and known-bad-inputs rule sets.
+func newWebACL(ctx *pulumi.Context, name string, tags map[string]string, opts ...pulumi.ResourceOption) (*wafv2.WebAcl, error) {
+	visibility := func(metric string) wafv2.WebAclVisibilityConfigArgs {
+		return wafv2.WebAclVisibilityConfigArgs{CloudwatchMetricsEnabled: pulumi.Bool(true), MetricName: pulumi.String(metric), SampledRequestsEnabled: pulumi.Bool(true)}
+	}
+	var rules wafv2.WebAclRuleArray
+	for i, set := range []string{"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"} {
+		rules = append(rules, wafv2.WebAclRuleArgs{
+			Name:           pulumi.String(set),
+			Priority:       pulumi.Int(i + 1),
+			OverrideAction: wafv2.WebAclRuleOverrideActionArgs{None: wafv2.WebAclRuleOverrideActionNoneArgs{}},
+			Statement: wafv2.WebAclRuleStatementArgs{ManagedRuleGroupStatement: wafv2.WebAclRuleStatementManagedRuleGroupStatementArgs{
+				Name: pulumi.String(set), VendorName: pulumi.String("AWS"),
+			}},
+			VisibilityConfig: wafv2.WebAclRuleVisibilityConfigArgs{CloudwatchMetricsEnabled: pulumi.Bool(true), MetricName: pulumi.String(set), SampledRequestsEnabled: pulumi.Bool(true)},
+		})
+	}
+	return wafv2.NewWebAcl(ctx, name, &wafv2.WebAclArgs{
+		Scope:            pulumi.String("REGIONAL"),
+		DefaultAction:    wafv2.WebAclDefaultActionArgs{Allow: wafv2.WebAclDefaultActionAllowArgs{}},
+		Rules:            rules,
+		VisibilityConfig: visibility(name),
+		Tags:             pulumi.ToStringMap(tags),
+	}, opts...)
+}
