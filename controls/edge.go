@@ -127,8 +127,10 @@ func checkCertificate(t Target) (int, []Finding) {
 			continue
 		}
 		n++
-		arn := a["certificate-arn"]
+		arn, set := a["certificate-arn"]
 		switch {
+		case !set && g.DryRun:
+			// a preview drops annotations whose value is unknown until apply: checked at apply
 		case arn == "":
 			fs = append(fs, Finding{URN: r.URN, Violation: Violation{Path: annPath("certificate-arn"), Value: "unset", Message: "terminate TLS with an ACM certificate"}})
 		case arn == "[unknown]":
@@ -228,20 +230,33 @@ func checkHeaderHygiene(_ string, props property.Map) []Violation {
 
 func checkALBAccessLogs(t Target) (int, []Finding) {
 	g := t.Graph
-	// Buckets of the plan whose policy denies non-TLS access and admits load balancer log delivery.
+	// Buckets of the plan whose policy denies non-TLS access and admits load balancer log delivery,
+	// by name. A bucket and its policy are matched through the component they belong to: the
+	// policy's bucket input is unknown until apply in a preview, the bucket's fixed name is not.
+	names := map[string]string{} // parent component → bucket name
+	for _, b := range g.OfType(s3TypeBucketV2) {
+		if name, ok := b.Inputs.GetOk("bucket"); ok && name.IsString() {
+			names[b.Parent] = name.AsString()
+		}
+	}
 	ready := map[string]bool{}
 	for _, p := range g.OfType(s3TypePolicy) {
-		text, _ := p.String("policy")
+		text, err := p.String("policy")
+		if err != nil && g.DryRun {
+			// a preview: the policy is computed from the bucket's ARN at apply; the bucket is ours
+			if name, ok := names[p.Parent]; ok {
+				ready[name] = true
+			}
+			continue
+		}
 		doc, err := iampolicy.Parse(text)
 		if err != nil {
 			continue
 		}
-		tls := slices.ContainsFunc(doc.Statements, func(s iampolicy.Statement) bool {
-			return s.Sid == "DenyInsecureTransport" && s.Effect == iampolicy.Deny
-		})
+		tls := slices.ContainsFunc(doc.Statements, func(s iampolicy.Statement) bool { return s.Sid == "DenyInsecureTransport" && s.Effect == iampolicy.Deny })
 		delivery := slices.ContainsFunc(doc.Statements, func(s iampolicy.Statement) bool { return s.Sid == sidAllowLBAccessLogs })
-		if bucket, ok := p.Inputs.GetOk("bucket"); ok && bucket.IsString() && tls && delivery {
-			ready[bucket.AsString()] = true
+		if name, ok := names[p.Parent]; ok && tls && delivery {
+			ready[name] = true
 		}
 	}
 	var fs []Finding
