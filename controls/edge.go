@@ -253,7 +253,9 @@ func checkALBAccessLogs(t Target) (int, []Finding) {
 		if err != nil {
 			continue
 		}
-		tls := slices.ContainsFunc(doc.Statements, func(s iampolicy.Statement) bool { return s.Sid == "DenyInsecureTransport" && s.Effect == iampolicy.Deny })
+		tls := slices.ContainsFunc(doc.Statements, func(s iampolicy.Statement) bool {
+			return s.Sid == "DenyInsecureTransport" && s.Effect == iampolicy.Deny
+		})
 		delivery := slices.ContainsFunc(doc.Statements, func(s iampolicy.Statement) bool { return s.Sid == sidAllowLBAccessLogs })
 		if name, ok := names[p.Parent]; ok && tls && delivery {
 			ready[name] = true
