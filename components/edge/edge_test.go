@@ -106,3 +106,37 @@ func TestEdgeArgsReportEveryProblemAndRegisterNothing(t *testing.T) {
 		t.Errorf("%d resources registered, want only the stack", g.Len())
 	}
 }
+
+// TestWebACLRunsTheManagedRuleGroupsAndIsAttached: with WAF on, a regional web ACL with the common
+// and known-bad-inputs rule groups (registered in the AWS provider's schema shape), and the
+// Ingress names its ARN.
+func TestWebACLRunsTheManagedRuleGroupsAndIsAttached(t *testing.T) {
+	a := lbArgs()
+	a.WAF = true
+	g, err := recorder.Record(recorder.Options{Stack: "dev", Program: func(ctx *pulumi.Context) error {
+		_, err := edge.NewLoadBalancer(ctx, "lb", a)
+		return err
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	acl, err := g.Named(edge.WebACLType, "lb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	scope, _ := acl.String("scope")
+	first, _ := acl.String("rules[0].statement.managedRuleGroupStatement.name")
+	second, _ := acl.String("rules[1].statement.managedRuleGroupStatement.name")
+	action, _ := acl.Get("rules[0].overrideAction.none")
+	if scope != "REGIONAL" || first != "AWSManagedRulesCommonRuleSet" || second != "AWSManagedRulesKnownBadInputsRuleSet" || !action.IsMap() {
+		t.Errorf("web ACL %s, rules %s, %s, override %v", scope, first, second, action)
+	}
+	ing, err := g.Named("kubernetes:networking.k8s.io/v1:Ingress", "lb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	arn, _ := ing.String(`metadata.annotations["alb.ingress.kubernetes.io/wafv2-acl-arn"]`)
+	if want, _ := acl.Outputs.GetOk("arn"); arn == "" || arn != want.AsString() {
+		t.Errorf("the Ingress names web ACL %q", arn)
+	}
+}

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/wafv2"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -286,28 +285,47 @@ func Ingress(a *LoadBalancerArgs) *networkingv1.Ingress {
 	}
 }
 
+// WebACLType is the Pulumi type of a WAFv2 web ACL.
+const WebACLType = "aws:wafv2/webAcl:WebAcl"
+
+// webACL is a WAFv2 web ACL. It is registered by its type token with plain inputs in the
+// provider's schema shape rather than through the SDK's wafv2 package, whose size alone (its
+// compile needs 6 GB and minutes) is out of proportion to the one resource used here.
+type webACL struct {
+	pulumi.CustomResourceState
+	Arn pulumi.StringOutput `pulumi:"arn"`
+}
+
+// ManagedRuleGroups are the AWS managed rule groups of the web ACL, in priority order.
+var ManagedRuleGroups = []string{"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"}
+
 // newWebACL is a regional web ACL with the AWS managed common and known-bad-inputs rule sets.
-func newWebACL(ctx *pulumi.Context, name string, tags map[string]string, opts ...pulumi.ResourceOption) (*wafv2.WebAcl, error) {
-	visibility := func(metric string) wafv2.WebAclVisibilityConfigArgs {
-		return wafv2.WebAclVisibilityConfigArgs{CloudwatchMetricsEnabled: pulumi.Bool(true), MetricName: pulumi.String(metric), SampledRequestsEnabled: pulumi.Bool(true)}
+func newWebACL(ctx *pulumi.Context, name string, tags map[string]string, opts ...pulumi.ResourceOption) (*webACL, error) {
+	visibility := func(metric string) pulumi.Map {
+		return pulumi.Map{"cloudwatchMetricsEnabled": pulumi.Bool(true), "metricName": pulumi.String(metric), "sampledRequestsEnabled": pulumi.Bool(true)}
 	}
-	var rules wafv2.WebAclRuleArray
-	for i, set := range []string{"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"} {
-		rules = append(rules, wafv2.WebAclRuleArgs{
-			Name:           pulumi.String(set),
-			Priority:       pulumi.Int(i + 1),
-			OverrideAction: wafv2.WebAclRuleOverrideActionArgs{None: wafv2.WebAclRuleOverrideActionNoneArgs{}},
-			Statement: wafv2.WebAclRuleStatementArgs{ManagedRuleGroupStatement: wafv2.WebAclRuleStatementManagedRuleGroupStatementArgs{
-				Name: pulumi.String(set), VendorName: pulumi.String("AWS"),
+	var rules pulumi.Array
+	for i, set := range ManagedRuleGroups {
+		rules = append(rules, pulumi.Map{
+			"name":           pulumi.String(set),
+			"priority":       pulumi.Int(i + 1),
+			"overrideAction": pulumi.Map{"none": pulumi.Map{}},
+			"statement": pulumi.Map{"managedRuleGroupStatement": pulumi.Map{
+				"name": pulumi.String(set), "vendorName": pulumi.String("AWS"),
 			}},
-			VisibilityConfig: wafv2.WebAclRuleVisibilityConfigArgs{CloudwatchMetricsEnabled: pulumi.Bool(true), MetricName: pulumi.String(set), SampledRequestsEnabled: pulumi.Bool(true)},
+			"visibilityConfig": visibility(set),
 		})
 	}
-	return wafv2.NewWebAcl(ctx, name, &wafv2.WebAclArgs{
-		Scope:            pulumi.String("REGIONAL"),
-		DefaultAction:    wafv2.WebAclDefaultActionArgs{Allow: wafv2.WebAclDefaultActionAllowArgs{}},
-		Rules:            rules,
-		VisibilityConfig: visibility(name),
-		Tags:             pulumi.ToStringMap(tags),
-	}, opts...)
+	var acl webACL
+	err := ctx.RegisterResource(WebACLType, name, pulumi.Map{
+		"scope":            pulumi.String("REGIONAL"),
+		"defaultAction":    pulumi.Map{"allow": pulumi.Map{}},
+		"rules":            rules,
+		"visibilityConfig": visibility(name),
+		"tags":             pulumi.ToStringMap(tags),
+	}, &acl, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &acl, nil
 }
