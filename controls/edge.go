@@ -8,6 +8,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
 
+	"github.com/securestack/platform/eksspec"
 	"github.com/securestack/platform/graph"
 	"github.com/securestack/platform/iampolicy"
 )
@@ -17,7 +18,6 @@ const (
 	typeACMCertificate    = "aws:acm/certificate:Certificate"
 	typeCertValidation    = "aws:acm/certificateValidation:CertificateValidation"
 	albAnnotation         = "alb.ingress.kubernetes.io/"
-	lbControllerSubject   = "kube-system:aws-load-balancer-controller"
 	sidAllowLBAccessLogs  = "AllowLoadBalancerAccessLogs"
 	attrDropInvalid       = "routing.http.drop_invalid_header_fields.enabled"
 	attrDesync            = "routing.http.desync_mitigation_mode"
@@ -26,11 +26,8 @@ const (
 	attrDeletionProtected = "deletion_protection.enabled"
 )
 
-// allowedSSLPolicies are the TLS 1.3 ELB policies (TLS 1.2 at most as a floor).
-var allowedSSLPolicies = []string{
-	"ELBSecurityPolicy-TLS13-1-2-2021-06", "ELBSecurityPolicy-TLS13-1-2-Res-2021-06", "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
-	"ELBSecurityPolicy-TLS13-1-3-2021-06", "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
-}
+// lbControllerSubject is the one ServiceAccount the controller's role may trust.
+const lbControllerSubject = eksspec.LoadBalancerControllerNamespace + ":" + eksspec.LoadBalancerControllerServiceAccount
 
 var edgeControls = []*Control{
 	{ID: "EDGE-001", Title: "The ALB Ingress terminates HTTPS on 443 with an ACM certificate that is validated here or supplied",
@@ -152,9 +149,9 @@ func checkSSLPolicy(_ string, props property.Map) []Violation {
 	if !ok {
 		return nil
 	}
-	if p := a["ssl-policy"]; !slices.Contains(allowedSSLPolicies, p) {
+	if p := a["ssl-policy"]; !slices.Contains(eksspec.SSLPolicies, p) {
 		return []Violation{{Path: annPath("ssl-policy"), Value: fmt.Sprintf("%q", p),
-			Message: "use a TLS 1.3 policy (the controller's default, ELBSecurityPolicy-2016-08, accepts TLS 1.0): " + strings.Join(allowedSSLPolicies, ", ")}}
+			Message: "use a TLS 1.3 policy (the controller's default, ELBSecurityPolicy-2016-08, accepts TLS 1.0): " + strings.Join(eksspec.SSLPolicies, ", ")}}
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 
+	"github.com/securestack/platform/eksspec"
 	"github.com/securestack/platform/graph"
 )
 
@@ -21,9 +22,6 @@ const (
 	MetadataIP = "169.254.169.254"
 	InternetIP = "203.0.113.10"
 )
-
-// namespaceNameLabel is set by Kubernetes on every namespace to its name.
-const namespaceNameLabel = "kubernetes.io/metadata.name"
 
 // Peer is one end of a connection: a pod (Namespace set, with its labels) or an address outside
 // the cluster (Namespace empty). Every peer has an IP: ipBlock rules match pods by address too.
@@ -60,7 +58,7 @@ func ReachabilityOf(g *graph.Graph) (*Reachability, []Finding) {
 		if l == nil {
 			l = map[string]string{}
 		}
-		l[namespaceNameLabel] = name
+		l[eksspec.NamespaceNameLabel] = name
 		labels[name] = l
 	}
 	return &Reachability{policy: matcher.BuildNetworkPolicies(false, valid), namespaceLabels: labels}, append(fs, nfs...)
@@ -95,7 +93,7 @@ func (r *Reachability) trafficPeer(p Peer) *matcher.TrafficPeer {
 	}
 	nsLabels, ok := r.namespaceLabels[p.Namespace]
 	if !ok {
-		nsLabels = map[string]string{namespaceNameLabel: p.Namespace}
+		nsLabels = map[string]string{eksspec.NamespaceNameLabel: p.Namespace}
 	}
 	return &matcher.TrafficPeer{IP: p.IP, Internal: &matcher.InternalPeer{PodLabels: p.Labels, NamespaceLabels: nsLabels, Namespace: p.Namespace}}
 }
@@ -115,8 +113,10 @@ func subnetIP(g *graph.Graph, tier, fallback string) string {
 			continue
 		}
 		cidr, _ := s.res.String("cidrBlock")
-		if p, err := netip.ParsePrefix(cidr); err == nil && p.Bits() < 29 {
-			return p.Addr().Next().Next().Next().Next().Next().Next().Next().Next().Next().Next().String() // .10
+		if p, err := netip.ParsePrefix(cidr); err == nil && p.Addr().Is4() && p.Bits() < 29 {
+			a := p.Masked().Addr().As4()
+			a[3] += 10 // the subnet's tenth address: past AWS's five reserved ones
+			return netip.AddrFrom4(a).String()
 		}
 	}
 	return fallback

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
 
+	"github.com/securestack/platform/eksspec"
 	"github.com/securestack/platform/graph"
 	"github.com/securestack/platform/iampolicy"
 )
@@ -430,7 +431,7 @@ func worldOpen(v property.Value) []string {
 }
 
 // loadBalancerGroupTag marks the one security group allowed to admit the internet: the ALB's.
-const loadBalancerGroupTag = "platform/load-balancer"
+const loadBalancerGroupTag = eksspec.LoadBalancerGroupTag
 
 func checkNoWorldIngress(typ string, props property.Map) []Violation {
 	if _, ok := str(props, fmt.Sprintf("tags[%q]", loadBalancerGroupTag)); ok {

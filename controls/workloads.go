@@ -13,23 +13,22 @@ import (
 	psaapi "k8s.io/pod-security-admission/api"
 	psapolicy "k8s.io/pod-security-admission/policy"
 
+	"github.com/securestack/platform/eksspec"
 	"github.com/securestack/platform/graph"
 )
 
-// minServiceID is the lowest UID and GID a workload may run as: the requirements' appuser (1000).
-const minServiceID = 1000
-
-// roleArnAnnotation is the ServiceAccount annotation of IRSA.
-const roleArnAnnotation = "eks.amazonaws.com/role-arn"
-
-// The Pod Security Admission namespace labels.
-var podSecurityModes = []string{"pod-security.kubernetes.io/enforce", "pod-security.kubernetes.io/audit", "pod-security.kubernetes.io/warn"}
+const (
+	minServiceID      = eksspec.MinRuntimeID
+	roleArnAnnotation = eksspec.RoleArnAnnotation
+)
 
 var pinnedVersion = regexp.MustCompile(`^v1\.[0-9]+$`)
 
 var workloadControls = []*Control{
 	{ID: "POD-001", Title: "Every pod passes Pod Security restricted (upstream evaluator, latest) and runs as a UID and GID of at least 1000",
-		Section: section2, Requirement: reqNonRoot, Severity: Critical, Types: workloadTypes, Resource: checkPodSecurity, Evidence: podIdentities},
+		// Supports, not proves: the line also says which images the services use (appuser in the
+		// backend images, the unprivileged nginx image), which the plan cannot see.
+		Section: section2, Supports: []string{reqNonRoot}, Severity: Critical, Types: workloadTypes, Resource: checkPodSecurity, Evidence: podIdentities},
 	{ID: "POD-002", Title: "Workloads run only in namespaces that enforce, audit and warn at Pod Security restricted, version pinned",
 		Section: section2, Supports: []string{reqNonRoot}, Severity: High, Graph: checkNamespaceLevels},
 	{ID: "POD-003", Title: "Hardened containers: read-only root file system, requests and limits, probes, a pinned image, an explicit token choice",
@@ -146,12 +145,12 @@ func checkNamespaceLevels(t Target) (int, []Finding) {
 				Message: "run workloads only in namespaces created here, with their Pod Security labels (never default)"}})
 			continue
 		}
-		for _, mode := range podSecurityModes {
+		for _, mode := range eksspec.PodSecurityModes {
 			if level := n.Labels[mode]; level != string(psaapi.LevelRestricted) {
 				fs = append(fs, Finding{URN: at, Violation: Violation{Path: "metadata.labels[" + mode + "]", Value: fmt.Sprintf("%q", level), Message: "set it to restricted"}})
 			}
-			if v := n.Labels[mode+"-version"]; !pinnedVersion.MatchString(v) {
-				fs = append(fs, Finding{URN: at, Violation: Violation{Path: "metadata.labels[" + mode + "-version]", Value: fmt.Sprintf("%q", v),
+			if v := n.Labels[mode+eksspec.PodSecurityVersion]; !pinnedVersion.MatchString(v) {
+				fs = append(fs, Finding{URN: at, Violation: Violation{Path: "metadata.labels[" + mode + eksspec.PodSecurityVersion + "]", Value: fmt.Sprintf("%q", v),
 					Message: "pin the standard's version (v1.N): unpinned, a cluster upgrade changes what is admitted"}})
 			}
 		}

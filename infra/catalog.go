@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/securestack/platform/components/workload"
+	"github.com/securestack/platform/eksspec"
 )
 
 // ServiceConfig is one service of the catalog, platform:services.<name>: what the service is
@@ -124,7 +125,7 @@ const FileSystemScratch = "scratch"
 const TableMedia = "media"
 
 // MinServiceID is the lowest UID and GID a service may run as: the requirements' appuser.
-const MinServiceID = 1000
+const MinServiceID = eksspec.MinRuntimeID
 
 // DefaultService is what a service named only in stack config starts from.
 func DefaultService(env Environment, namespace string) ServiceConfig {

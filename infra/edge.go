@@ -74,10 +74,9 @@ func (c *Config) validateEdge() []string {
 		}
 		return p
 	}
-	args := edge.CertificateArgs{Domain: e.Domain, HostedZoneID: e.HostedZoneID, ExistingArn: e.CertificateArn, KeyAlgorithm: e.KeyAlgorithm}
+	args := edge.CertificateArgs{Domain: e.Domain, HostedZoneID: e.HostedZoneID, CertificateArn: e.CertificateArn, KeyAlgorithm: e.KeyAlgorithm}
 	if err := args.Validate(); err != nil {
 		for _, line := range strings.Split(err.Error(), "\n") {
-			line = strings.NewReplacer("existingArn", "certificateArn").Replace(line)
 			add("%s.%s (the load-balanced service %s is served on it)", ep, line, balanced[0])
 		}
 	}

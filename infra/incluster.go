@@ -147,7 +147,8 @@ func deployEdge(ctx *pulumi.Context, cfg *Config, p *Platform, in *InCluster, se
 		Name: service, Namespace: svc.Namespace, Service: service, ServicePort: svc.Port, BackendPort: svc.Port,
 		Host: cfg.Edge.Domain, CertificateArn: p.Certificate.Arn, SSLPolicy: cfg.Edge.SSLPolicy,
 		VpcID: p.Network.VpcID.ToStringOutput(), VpcCidr: cfg.Network.Cidr, PublicSubnetIDs: subnets,
-		AllowedCidrs: cfg.Edge.AllowedCidrs, LogBucket: p.Data.ALBLogs.BucketName, LogPrefix: albLogPrefix,
+		NodeSecurityGroupID: p.Cluster.NodeSecurityGroupID,
+		AllowedCidrs:        cfg.Edge.AllowedCidrs, LogBucket: p.Data.ALBLogs.BucketName, LogPrefix: albLogPrefix,
 		DesyncMode: cfg.Edge.DesyncMode, DeletionProtection: cfg.Edge.DeletionProtection, WAF: cfg.Edge.WAF,
 		HealthPath: svc.HealthPath,
 		After:      []pulumi.Resource{in.Controller.Release}, // the controller's webhook must be up

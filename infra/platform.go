@@ -169,7 +169,7 @@ func Deploy(ctx *pulumi.Context, cfg *Config) (*Platform, error) {
 	// run gets it done before the first load balancer needs it.
 	if _, balanced := cfg.LoadBalancedService(); balanced {
 		if p.Certificate, err = edge.NewCertificate(ctx, cfg.Name()+"-edge", &edge.CertificateArgs{
-			Domain: cfg.Edge.Domain, HostedZoneID: cfg.Edge.HostedZoneID, ExistingArn: cfg.Edge.CertificateArn,
+			Domain: cfg.Edge.Domain, HostedZoneID: cfg.Edge.HostedZoneID, CertificateArn: cfg.Edge.CertificateArn,
 			KeyAlgorithm: cfg.Edge.KeyAlgorithm,
 		}, withAWS); err != nil {
 			return nil, err

@@ -71,8 +71,9 @@ func TestExactResourceCountsPerStack(t *testing.T) {
 		"aws:ec2/launchTemplate:LaunchTemplate": 1, "aws:eks/nodeGroup:NodeGroup": 1,
 		// the runner's preview role, as a read-only previewer
 		"aws:eks/accessEntry:AccessEntry": 1, "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": 1,
-		// the runner admitted to the API endpoint
-		"aws:ec2/securityGroupRule:SecurityGroupRule": 1,
+		// the runner admitted to the API endpoint; the nodes' group admitting the ALB on the
+		// frontend's port
+		"aws:ec2/securityGroupRule:SecurityGroupRule": 2,
 		"pulumi:providers:kubernetes":                 1, "kubernetes:storage.k8s.io/v1:StorageClass": 1,
 		// the processor's scratch volume and its claim
 		"kubernetes:core/v1:PersistentVolume": 1, "kubernetes:core/v1:PersistentVolumeClaim": 1,

@@ -17,6 +17,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/securestack/platform/components/kube"
+	"github.com/securestack/platform/eksspec"
 )
 
 // TypeToken is the Pulumi type of the Namespace component. It is in users' state: never change it.
@@ -24,11 +25,9 @@ const TypeToken = "platform:clustersecurity:Namespace"
 
 // The Pod Security Admission labels and the level every application namespace gets.
 const (
-	PodSecurityEnforce = "pod-security.kubernetes.io/enforce"
-	PodSecurityAudit   = "pod-security.kubernetes.io/audit"
-	PodSecurityWarn    = "pod-security.kubernetes.io/warn"
-	VersionSuffix      = "-version"
-	Restricted         = "restricted"
+	PodSecurityEnforce = eksspec.PodSecurityEnforce
+	VersionSuffix      = eksspec.PodSecurityVersion
+	Restricted         = eksspec.PodSecurityRestricted
 )
 
 // DefaultDenyName is the name of the namespace's default-deny NetworkPolicy, as the requirements
@@ -116,7 +115,7 @@ type Objects struct {
 // Build returns the objects of a namespace from validated args.
 func Build(a *NamespaceArgs) Objects {
 	labels := map[string]string{}
-	for _, mode := range []string{PodSecurityEnforce, PodSecurityAudit, PodSecurityWarn} {
+	for _, mode := range eksspec.PodSecurityModes {
 		labels[mode] = Restricted
 		labels[mode+VersionSuffix] = a.PodSecurityVersion
 	}

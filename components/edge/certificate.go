@@ -21,14 +21,14 @@ var KeyAlgorithms = []string{"EC_prime256v1", "EC_secp384r1", "RSA_2048"}
 const DefaultKeyAlgorithm = "RSA_2048"
 
 // CertificateArgs configure the certificate: either HostedZoneID (issue and validate one for
-// Domain) or ExistingArn (use that certificate), never both.
+// Domain) or CertificateArn (use that certificate), never both.
 type CertificateArgs struct {
 	// Domain is the name the certificate covers, e.g. app.example.com. Required.
 	Domain string
 	// HostedZoneID is the Route 53 public zone the DNS validation record goes in.
 	HostedZoneID string
-	// ExistingArn is an ACM certificate of the stack's region that covers Domain.
-	ExistingArn string
+	// CertificateArn is an ACM certificate of the stack's region that covers Domain.
+	CertificateArn string
 	// KeyAlgorithm of an issued certificate; "" means DefaultKeyAlgorithm.
 	KeyAlgorithm string
 	Tags         map[string]string
@@ -46,7 +46,7 @@ var (
 	domainPattern  = regexp.MustCompile(`^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
 	zonePattern    = regexp.MustCompile(`^Z[A-Z0-9]{1,31}$`)
 	acmArnPattern  = regexp.MustCompile(`^arn:aws(-[a-z]+)*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]{36}$`)
-	errNoCertSpecs = errors.New("hostedZoneId or existingArn: one is required (issue a certificate with DNS validation in the zone, or use an existing one)")
+	errNoCertSpecs = errors.New("hostedZoneId or certificateArn: one is required (issue a certificate with DNS validation in the zone, or use an existing one)")
 )
 
 // Validate reports every problem at once.
@@ -57,19 +57,19 @@ func (a *CertificateArgs) Validate() error {
 		bad("domain: %q is not a lowercase DNS name (for example app.example.com)", a.Domain)
 	}
 	switch {
-	case a.HostedZoneID == "" && a.ExistingArn == "":
+	case a.HostedZoneID == "" && a.CertificateArn == "":
 		errs = append(errs, errNoCertSpecs)
-	case a.HostedZoneID != "" && a.ExistingArn != "":
-		bad("hostedZoneId and existingArn: both set; choose one (issue a certificate, or use %s)", a.ExistingArn)
+	case a.HostedZoneID != "" && a.CertificateArn != "":
+		bad("hostedZoneId and certificateArn: both set; choose one (issue a certificate, or use %s)", a.CertificateArn)
 	case a.HostedZoneID != "" && !zonePattern.MatchString(a.HostedZoneID):
 		bad("hostedZoneId: %q is not a Route 53 zone id (for example Z0123456789ABCDEFGHIJ)", a.HostedZoneID)
-	case a.ExistingArn != "" && !acmArnPattern.MatchString(a.ExistingArn):
-		bad("existingArn: %q is not an ACM certificate ARN", a.ExistingArn)
+	case a.CertificateArn != "" && !acmArnPattern.MatchString(a.CertificateArn):
+		bad("certificateArn: %q is not an ACM certificate ARN", a.CertificateArn)
 	}
 	if a.KeyAlgorithm != "" && !slices.Contains(KeyAlgorithms, a.KeyAlgorithm) {
 		bad("keyAlgorithm: %q is not allowed (allowed: %v)", a.KeyAlgorithm, KeyAlgorithms)
 	}
-	if a.ExistingArn != "" && a.KeyAlgorithm != "" {
+	if a.CertificateArn != "" && a.KeyAlgorithm != "" {
 		bad("keyAlgorithm: only for an issued certificate; an existing one has its own")
 	}
 	return errors.Join(errs...)
@@ -87,8 +87,8 @@ func NewCertificate(ctx *pulumi.Context, name string, args *CertificateArgs, opt
 	if err := ctx.RegisterComponentResource(CertificateTypeToken, name, c, opts...); err != nil {
 		return nil, err
 	}
-	if args.ExistingArn != "" {
-		c.Arn = pulumi.String(args.ExistingArn).ToStringOutput()
+	if args.CertificateArn != "" {
+		c.Arn = pulumi.String(args.CertificateArn).ToStringOutput()
 		return c, ctx.RegisterResourceOutputs(c, pulumi.Map{"arn": c.Arn})
 	}
 	algorithm := args.KeyAlgorithm
@@ -113,6 +113,9 @@ func NewCertificate(ctx *pulumi.Context, name string, args *CertificateArgs, opt
 		Type:    dvo.ResourceRecordType().Elem(),
 		Records: pulumi.StringArray{dvo.ResourceRecordValue().Elem()},
 		Ttl:     pulumi.Int(60),
+		// ACM's validation record of a domain is the same for every certificate of it: a
+		// replacement certificate (created before the old one is deleted) must take it over.
+		AllowOverwrite: pulumi.Bool(true),
 	}, parent)
 	if err != nil {
 		return nil, err

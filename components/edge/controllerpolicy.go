@@ -3,13 +3,14 @@ package edge
 import (
 	"fmt"
 
+	"github.com/securestack/platform/eksspec"
 	"github.com/securestack/platform/iampolicy"
 )
 
 // The AWS Load Balancer Controller's service account, as its chart creates it.
 const (
-	ControllerNamespace      = "kube-system"
-	ControllerServiceAccount = "aws-load-balancer-controller"
+	ControllerNamespace      = eksspec.LoadBalancerControllerNamespace
+	ControllerServiceAccount = eksspec.LoadBalancerControllerServiceAccount
 )
 
 // The tag keys the controller puts on what it creates; the policy confines its writes to them.
@@ -30,8 +31,10 @@ const (
 // so the controller changes only what it created (tagged elbv2.k8s.aws/cluster). What stays on
 // "*": reads (they have no resource-level permissions), creating a security group, load balancer or
 // target group (the new resource has no ARN yet; creation requires the cluster tag), listeners and
-// rules of its load balancers (ELB scopes them by load balancer), ingress rules on the node
-// security group it opens to its load balancers (untagged by design), and WAF/Shield association.
+// rules of its load balancers (ELB scopes them by load balancer), and WAF/Shield association.
+// Unlike upstream it may not change the rules of untagged security groups (the nodes'): the
+// platform opens the node group to its ALB itself, and the controller's backend-group management
+// is off.
 func ControllerPolicy(partition, region, account string) iampolicy.Document {
 	elb := func(kind string) string {
 		return fmt.Sprintf("arn:%s:elasticloadbalancing:%s:%s:%s", partition, region, account, kind)
@@ -63,8 +66,6 @@ func ControllerPolicy(partition, region, account string) iampolicy.Document {
 			"shield:CreateProtection", "shield:DeleteProtection", "shield:DescribeProtection", "shield:GetSubscriptionState",
 			"waf-regional:AssociateWebACL", "waf-regional:DisassociateWebACL", "waf-regional:GetWebACL", "waf-regional:GetWebACLForResource",
 			"wafv2:AssociateWebACL", "wafv2:DisassociateWebACL", "wafv2:GetWebACL", "wafv2:GetWebACLForResource"),
-		allow("OpenNodeSecurityGroupsToItsLoadBalancers", iampolicy.StringList{securityGroups}, nil,
-			"ec2:AuthorizeSecurityGroupIngress", "ec2:RevokeSecurityGroupIngress"),
 		allow("CreateSecurityGroups", all, nil, "ec2:CreateSecurityGroup"),
 		allow("TagSecurityGroupsAtCreation", iampolicy.StringList{securityGroups},
 			iampolicy.Conditions{"StringEquals": {"ec2:CreateAction": {"CreateSecurityGroup"}}, "Null": {requestTagNull: {"false"}}},

@@ -54,7 +54,7 @@ func lbArgs() *edge.LoadBalancerArgs {
 	return &edge.LoadBalancerArgs{
 		Name: "frontend", Namespace: "apps", Service: "frontend", ServicePort: 8080, BackendPort: 8080,
 		Host: "app.example.com", CertificateArn: pulumi.String("arn:aws:acm:eu-west-1:123456789012:certificate/x"),
-		VpcID: pulumi.String("vpc-1"), VpcCidr: "10.0.0.0/16",
+		VpcID: pulumi.String("vpc-1"), VpcCidr: "10.0.0.0/16", NodeSecurityGroupID: pulumi.String("sg-nodes"),
 		PublicSubnetIDs: []pulumi.StringInput{pulumi.String("subnet-a"), pulumi.String("subnet-b")},
 		AllowedCidrs:    []string{"0.0.0.0/0"}, LogBucket: pulumi.String("logs"), LogPrefix: "alb", DeletionProtection: true,
 	}
@@ -65,7 +65,7 @@ func TestIngressAsksForTLS13RedirectAndHygiene(t *testing.T) {
 	ing := edge.Ingress(lbArgs())
 	b, _ := json.Marshal(ing.Annotations)
 	want := `{"alb.ingress.kubernetes.io/healthcheck-path":"/","alb.ingress.kubernetes.io/listen-ports":"[{\"HTTP\":80},{\"HTTPS\":443}]",` +
-		`"alb.ingress.kubernetes.io/manage-backend-security-group-rules":"true","alb.ingress.kubernetes.io/scheme":"internet-facing",` +
+		`"alb.ingress.kubernetes.io/manage-backend-security-group-rules":"false","alb.ingress.kubernetes.io/scheme":"internet-facing",` +
 		`"alb.ingress.kubernetes.io/ssl-policy":"ELBSecurityPolicy-TLS13-1-2-2021-06","alb.ingress.kubernetes.io/ssl-redirect":"443",` +
 		`"alb.ingress.kubernetes.io/target-type":"ip"}`
 	if string(b) != want {
@@ -92,7 +92,7 @@ func TestEdgeArgsReportEveryProblemAndRegisterNothing(t *testing.T) {
 		t.Fatal("no error")
 	}
 	for _, want := range []string{
-		"hostedZoneId or existingArn: one is required",
+		"hostedZoneId or certificateArn: one is required",
 		`sslPolicy: "ELBSecurityPolicy-2016-08" is not allowed`,
 		`desyncMode: "monitor" is not allowed`,
 		"publicSubnetIds: 1 given; an ALB needs subnets in at least two zones",
@@ -138,5 +138,33 @@ func TestWebACLRunsTheManagedRuleGroupsAndIsAttached(t *testing.T) {
 	arn, _ := ing.String(`metadata.annotations["alb.ingress.kubernetes.io/wafv2-acl-arn"]`)
 	if want, _ := acl.Outputs.GetOk("arn"); arn == "" || arn != want.AsString() {
 		t.Errorf("the Ingress names web ACL %q", arn)
+	}
+}
+
+// TestNodesAdmitTheALBOnThePodsPortOnly: the one rule that lets the ALB reach its pods is on the
+// nodes' group, from the ALB's group, on the backend port; the controller manages no backend group.
+func TestNodesAdmitTheALBOnThePodsPortOnly(t *testing.T) {
+	g, err := recorder.Record(recorder.Options{Stack: "dev", Program: func(ctx *pulumi.Context) error {
+		_, err := edge.NewLoadBalancer(ctx, "lb", lbArgs())
+		return err
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rule, err := g.Named("aws:ec2/securityGroupRule:SecurityGroupRule", "lb-to-pods")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sg, err := g.Named("aws:ec2/securityGroup:SecurityGroup", "lb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	typ, _ := rule.String("type")
+	target, _ := rule.String("securityGroupId")
+	source, _ := rule.String("sourceSecurityGroupId")
+	from, _ := rule.Int("fromPort")
+	to, _ := rule.Int("toPort")
+	if typ != "ingress" || target != "sg-nodes" || source != sg.ID || from != 8080 || to != 8080 {
+		t.Errorf("rule %s on %s from %s ports %d-%d", typ, target, source, from, to)
 	}
 }

@@ -16,7 +16,6 @@ func ExampleControllerPolicy() {
 	// CreateELBServiceLinkedRole 1 true
 	// Describe 27 false
 	// CertificatesWafShield 17 false
-	// OpenNodeSecurityGroupsToItsLoadBalancers 2 false
 	// CreateSecurityGroups 1 false
 	// TagSecurityGroupsAtCreation 1 true
 	// RetagOwnSecurityGroups 2 true

@@ -14,27 +14,20 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/securestack/platform/components/kube"
+	"github.com/securestack/platform/eksspec"
 )
 
 // LoadBalancerTypeToken is the Pulumi type of the LoadBalancer component. Never change it.
 const LoadBalancerTypeToken = "platform:edge:LoadBalancer"
 
-// SSLPolicies are the ELB security policies allowed on HTTPS listeners: TLS 1.3, with TLS 1.2 at
-// most as a floor (the controller's and the provider's defaults, ELBSecurityPolicy-2016-08, still
-// accept TLS 1.0).
-var SSLPolicies = []string{
-	"ELBSecurityPolicy-TLS13-1-2-2021-06",
-	"ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
-	"ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
-	"ELBSecurityPolicy-TLS13-1-3-2021-06",
-	"ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
-}
+// SSLPolicies, DefaultSSLPolicy and DesyncModes are eksspec's, where the controls read them too.
+var (
+	SSLPolicies = eksspec.SSLPolicies
+	DesyncModes = eksspec.DesyncModes
+)
 
 // DefaultSSLPolicy is the policy of HTTPS listeners when none is given.
-const DefaultSSLPolicy = "ELBSecurityPolicy-TLS13-1-2-2021-06"
-
-// DesyncModes are the desync mitigation modes allowed: the two that block ambiguous requests.
-var DesyncModes = []string{"defensive", "strictest"}
+const DefaultSSLPolicy = eksspec.DefaultSSLPolicy
 
 // The AWS Load Balancer Controller's Ingress annotations this component sets.
 const (
@@ -57,7 +50,7 @@ const (
 
 // LoadBalancerGroupTag marks the ALB's security group: the one group the network controls allow
 // to admit the internet (on 80 and 443 only).
-const LoadBalancerGroupTag = "platform/load-balancer"
+const LoadBalancerGroupTag = eksspec.LoadBalancerGroupTag
 
 // LoadBalancerArgs describe the internet-facing ALB of one Service.
 type LoadBalancerArgs struct {
@@ -66,8 +59,12 @@ type LoadBalancerArgs struct {
 	Name, Namespace, Service string
 	ServicePort              int32
 	// BackendPort is the pods' port the ALB connects to (target type ip): its security group
-	// reaches the VPC on that port only.
+	// reaches the VPC on that port only, and the nodes' group admits it on that port only.
 	BackendPort int32
+	// NodeSecurityGroupID is the group of the nodes the pods run on (the VPC CNI gives pods their
+	// node's group): it gets the one rule that admits the ALB. The controller's own backend
+	// group management stays off: it would attach a second, egress-open group to the ALB.
+	NodeSecurityGroupID pulumi.StringInput
 	// Host is the name clients use (the certificate's domain).
 	Host string
 	// CertificateArn is the validated certificate.
@@ -133,8 +130,8 @@ func (a *LoadBalancerArgs) Validate() error {
 	if !domainPattern.MatchString(a.Host) {
 		bad("host: %q is not a lowercase DNS name", a.Host)
 	}
-	if a.CertificateArn == nil || a.VpcID == nil || a.LogBucket == nil {
-		bad("certificateArn, vpcId and logBucket: required")
+	if a.CertificateArn == nil || a.VpcID == nil || a.LogBucket == nil || a.NodeSecurityGroupID == nil {
+		bad("certificateArn, vpcId, nodeSecurityGroupId and logBucket: required")
 	}
 	if a.SSLPolicy != "" && !slices.Contains(SSLPolicies, a.SSLPolicy) {
 		bad("sslPolicy: %q is not allowed (allowed: %s)", a.SSLPolicy, strings.Join(SSLPolicies, ", "))
@@ -214,6 +211,17 @@ func NewLoadBalancer(ctx *pulumi.Context, name string, args *LoadBalancerArgs, o
 		return nil, err
 	}
 	lb.SecurityGroupID = sg.ID()
+	if _, err := ec2.NewSecurityGroupRule(ctx, name+"-to-pods", &ec2.SecurityGroupRuleArgs{
+		Type:                  pulumi.String("ingress"),
+		SecurityGroupId:       a.NodeSecurityGroupID,
+		SourceSecurityGroupId: sg.ID(),
+		Description:           pulumi.Sprintf("ALB of %s/%s to its pods", a.Namespace, a.Service),
+		Protocol:              pulumi.String("tcp"),
+		FromPort:              pulumi.Int(int(a.BackendPort)),
+		ToPort:                pulumi.Int(int(a.BackendPort)),
+	}, parent); err != nil {
+		return nil, err
+	}
 	late := kube.Annotations{
 		annCertificate:   a.CertificateArn,
 		annSecurityGroup: sg.ID().ToStringOutput(),
@@ -271,7 +279,7 @@ func Ingress(a *LoadBalancerArgs) *networkingv1.Ingress {
 			annSSLPolicy:    d.SSLPolicy,
 			annListenPorts:  string(listen),
 			annSSLRedirect:  "443",
-			annBackendRules: "true",
+			annBackendRules: "false", // the node group's rule above admits the ALB
 			annHealthPath:   d.HealthPath,
 		}},
 		Spec: networkingv1.IngressSpec{

@@ -12,6 +12,8 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/securestack/platform/eksspec"
 )
 
 // Labels every object of a service carries; NameLabel selects its pods.
@@ -22,7 +24,7 @@ const (
 )
 
 // RoleArnAnnotation is the ServiceAccount annotation the EKS pod identity webhook reads (IRSA).
-const RoleArnAnnotation = "eks.amazonaws.com/role-arn"
+const RoleArnAnnotation = eksspec.RoleArnAnnotation
 
 // ZoneLabel is the well-known node label of the availability zone.
 const ZoneLabel = "topology.kubernetes.io/zone"
@@ -34,7 +36,7 @@ const (
 	DNSPodValue  = "kube-dns"
 	DNSPort      = 53
 	// NamespaceNameLabel is set by Kubernetes on every namespace to its name.
-	NamespaceNameLabel = "kubernetes.io/metadata.name"
+	NamespaceNameLabel = eksspec.NamespaceNameLabel
 )
 
 // HTTPSPort is the port of the AWS APIs; NFSPort of EFS mount targets.

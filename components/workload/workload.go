@@ -12,13 +12,14 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/securestack/platform/components/kube"
+	"github.com/securestack/platform/eksspec"
 )
 
 // TypeToken is the Pulumi type of the Service component. It is in users' state: never change it.
 const TypeToken = "platform:workload:Service"
 
 // MinID is the lowest UID and GID a service runs as: never root, never a system account.
-const MinID = 1000
+const MinID = eksspec.MinRuntimeID
 
 // ServiceArgs describe one service. Name, Namespace, Port and Resources are required; every other
 // zero value is the secure default.
