@@ -512,6 +512,9 @@ func checkIRSATrust(_ string, props property.Map) []Violation {
 		if s.Effect != iampolicy.Allow || !s.CoversAction(iampolicy.AssumeRoleWithWebIdentity) {
 			continue
 		}
+		if s.Principal != nil && trustsGitHub(s.Principal.Federated) {
+			continue // a push role: REG-005 judges GitHub's trusts
+		}
 		path := fmt.Sprintf("assumeRolePolicy.Statement[%d].Condition", i)
 		var sub, aud []string
 		for key, values := range s.Conditions["StringEquals"] {

@@ -2,6 +2,7 @@ package controls
 
 import (
 	"fmt"
+	"io/fs"
 	"slices"
 	"sort"
 
@@ -57,6 +58,10 @@ type ResourceCheck func(typ string, props property.Map) []Violation
 type Target struct {
 	Graph       *graph.Graph
 	Environment string // dev, staging or prod: some controls are stricter in prod
+	// Repository holds the repository's files (the image workflow), when the controls run from a
+	// checkout: the offline plan, the tests and CI. Nil in the policy pack, where the controls
+	// that read files are not applicable.
+	Repository fs.FS
 }
 
 // Control is one security control.
@@ -171,7 +176,7 @@ func IDs() []string {
 func Catalog() []*Control {
 	return slices.Concat(networkControls, keyControls, identityControls, writeOnceControls, clusterControls, deployControls,
 		storageControls, s3Controls, dynamodbControls, efsControls, secretControls, accountControls, statefulControls,
-		netpolControls, workloadControls, rbacControls, edgeControls)
+		netpolControls, workloadControls, rbacControls, edgeControls, registryControls, supplyChainControls, detectionControls)
 }
 
 // violation helpers, shared by the checks.

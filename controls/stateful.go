@@ -5,8 +5,8 @@ import (
 )
 
 // StatefulTypes are the resource types whose loss loses data or evidence: keys, log groups, the
-// cluster, buckets, tables, file systems and secrets.
-var StatefulTypes = []string{typeKey, typeLogGroup, typeEKSCluster, s3TypeBucketV2, typeTable, typeEFSFileSystem, typeSecret}
+// cluster, buckets, tables, file systems, secrets and image repositories.
+var StatefulTypes = []string{typeKey, typeLogGroup, typeEKSCluster, s3TypeBucketV2, typeTable, typeEFSFileSystem, typeSecret, typeECRRepository}
 
 var statefulControls = []*Control{
 	{

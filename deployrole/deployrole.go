@@ -46,10 +46,12 @@ const (
 	AreaKeys     = "keys"
 	AreaData     = "data"
 	AreaCI       = "ci"
+	// AreaDetection holds the image registry and threat detection: ECR, GuardDuty, EventBridge, SNS.
+	AreaDetection = "detection"
 )
 
 // Areas are every area, in the order [Policy] returns their policies.
-var Areas = []string{AreaNetwork, AreaCluster, AreaIdentity, AreaKeys, AreaData, AreaCI}
+var Areas = []string{AreaNetwork, AreaCluster, AreaIdentity, AreaKeys, AreaData, AreaCI, AreaDetection}
 
 // Placeholders in the statement templates below. They are deliberately not IAM policy
 // variables (${...}), which pass through unchanged.
@@ -205,6 +207,20 @@ var statements = []statement{
 		reason: "secrets named <project>/*; never their value (Pulumi does not set it), so no GetSecretValue or PutSecretValue"},
 	{sid: "AccountGuardrails", area: AreaData, resources: []string{"*"},
 		reason: `account-level singletons (EBS encryption by default and its key, S3 account public access block) have no resource ARN, so Resource "*"; Disable/Reset and Put are also how the provider deletes them`},
+	// --- registry and detection ---
+	{sid: "ECRRepositories", area: AreaDetection, resources: []string{"arn:" + partitionVar + ":ecr:*:*:repository/" + projectVar + "/*"},
+		reason: "the services' repositories, named <project>/<stack>/<service>: create with scan on push, immutable tags and the data key, their lifecycle and repository policies; pushing and pulling images is not the deployer's (the repository policies deny it)"},
+	{sid: "ECRRegistry", area: AreaDetection, resources: []string{"*"},
+		reason: `the registry's scanning configuration (owner of the account baseline) has no resource ARN, so Resource "*"; enhanced scanning turns on Amazon Inspector for ECR (assumption, unverified: PutRegistryScanningConfiguration calls inspector2:Enable with the caller's credentials)`},
+	{sid: "GuardDutyCreateTagged", area: AreaDetection, resources: []string{"*"},
+		conditions: iampolicy.Conditions{"StringEquals": projectTag},
+		reason:     "create the region's detector only tagged Project=<project> (a new detector has no ARN yet)"},
+	{sid: "GuardDutyDetectors", area: AreaDetection, resources: []string{"arn:" + partitionVar + ":guardduty:*:*:detector/*"},
+		reason: "read the detector and set its features; assumption (unverified): an adopted detector is untagged, so no tag condition"},
+	{sid: "FindingsRules", area: AreaDetection, resources: []string{"arn:" + partitionVar + ":events:*:*:rule/" + projectVar + "-*"},
+		reason: "the findings rule on the default bus, named <project>-*, and its target"},
+	{sid: "FindingsTopics", area: AreaDetection, resources: []string{"arn:" + partitionVar + ":sns:*:*:" + projectVar + "-*"},
+		reason: "the findings topic <project>-<stack>-security-findings, its policy and subscriptions"},
 	// --- ci ---
 	{sid: "CodeBuildProjects", area: AreaCI, resources: []string{"arn:" + partitionVar + ":codebuild:*:*:project/" + projectVar + "-*"},
 		reason: "the in-VPC runner's CodeBuild projects, named <project>-<stack>-deploy and -preview"},
@@ -381,10 +397,12 @@ var table = []entry{
 			passRoleTo("eks.amazonaws.com"),
 			serviceLinkedRole("eks.amazonaws.com"),
 			g("KMSProjectKeysForServices", "kms:CreateGrant", "kms:DescribeKey")}},
-	{pulumiType: "aws:iam/openIdConnectProvider:OpenIdConnectProvider", reason: "the cluster's OIDC provider (inside eks:index:Cluster)",
+	{pulumiType: "aws:iam/openIdConnectProvider:OpenIdConnectProvider", reason: "the cluster's OIDC provider (inside eks:index:Cluster) and the account's GitHub Actions provider (the baseline's owner)",
 		grants: []grant{g("IAMOIDCProvider", "iam:AddClientIDToOpenIDConnectProvider", "iam:CreateOpenIDConnectProvider", "iam:DeleteOpenIDConnectProvider",
 			"iam:GetOpenIDConnectProvider", "iam:RemoveClientIDFromOpenIDConnectProvider", "iam:TagOpenIDConnectProvider",
 			"iam:UntagOpenIDConnectProvider", "iam:UpdateOpenIDConnectProviderThumbprint")}},
+	{pulumiType: "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider", kind: invoke, reason: "checks that an adopted GitHub provider exists and lists the STS audience",
+		grants: []grant{g("IAMOIDCProvider", "iam:GetOpenIDConnectProvider")}},
 	{pulumiType: "aws:eks/nodeGroup:NodeGroup", reason: "managed node groups: the node role is passed to EKS (assumption, unverified: iam:PassedToService is eks.amazonaws.com for CreateNodegroup); EKS's node-group service-linked role on first use; the launch template is read by that role, not the caller",
 		grants: []grant{
 			g("EKSClusters", "eks:CreateNodegroup", "eks:DeleteNodegroup", "eks:DescribeNodegroup", "eks:DescribeUpdate",
@@ -526,6 +544,43 @@ var table = []entry{
 	{pulumiType: "aws:wafv2/webAcl:WebAcl", reason: "the optional web ACL of the load balancer",
 		grants: []grant{g("WAFWebACLs", "wafv2:CreateWebACL", "wafv2:DeleteWebACL", "wafv2:GetWebACL", "wafv2:ListTagsForResource",
 			"wafv2:TagResource", "wafv2:UntagResource", "wafv2:UpdateWebACL")}},
+	{pulumiType: "aws:ecr/repository:Repository", reason: "the services' repositories, encrypted with the data key (ECR creates a grant with the caller's credentials, and retires it on delete); forceDelete (dev) deletes a repository that holds images",
+		grants: []grant{
+			g("ECRRepositories", "ecr:CreateRepository", "ecr:DeleteRepository", "ecr:DescribeRepositories", "ecr:ListTagsForResource",
+				"ecr:PutImageScanningConfiguration", "ecr:PutImageTagMutability", "ecr:TagResource", "ecr:UntagResource"),
+			g("KMSProjectKeysForServices", "kms:CreateGrant", "kms:DescribeKey", "kms:RetireGrant")}},
+	{pulumiType: "aws:ecr/lifecyclePolicy:LifecyclePolicy", reason: "the repositories' lifecycle policies",
+		grants: []grant{g("ECRRepositories", "ecr:DeleteLifecyclePolicy", "ecr:GetLifecyclePolicy", "ecr:PutLifecyclePolicy")}},
+	{pulumiType: "aws:ecr/repositoryPolicy:RepositoryPolicy", reason: "the repositories' policies",
+		grants: []grant{g("ECRRepositories", "ecr:DeleteRepositoryPolicy", "ecr:GetRepositoryPolicy", "ecr:SetRepositoryPolicy")}},
+	{pulumiType: "aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration", reason: "enhanced scanning of the account's registry (the baseline's owner); Amazon Inspector's service-linked role on first use",
+		grants: []grant{
+			g("ECRRegistry", "ecr:GetRegistryScanningConfiguration", "ecr:PutRegistryScanningConfiguration", "inspector2:Enable", "inspector2:ListAccountPermissions"),
+			serviceLinkedRole("inspector2.amazonaws.com")}},
+	{pulumiType: "aws:guardduty/detector:Detector", reason: "the region's detector (the baseline's owner); GuardDuty's service-linked roles on first use (detection, and EBS malware protection)",
+		grants: []grant{
+			g("GuardDutyCreateTagged", "guardduty:CreateDetector", "guardduty:TagResource"),
+			g("GuardDutyDetectors", "guardduty:DeleteDetector", "guardduty:GetDetector", "guardduty:ListTagsForResource", "guardduty:TagResource",
+				"guardduty:UntagResource", "guardduty:UpdateDetector"),
+			serviceLinkedRole("guardduty.amazonaws.com"), serviceLinkedRole("malware-protection.guardduty.amazonaws.com")}},
+	{pulumiType: "aws:guardduty/detectorFeature:DetectorFeature", reason: "the detector's features, set with UpdateDetector (created or adopted)",
+		grants: []grant{g("GuardDutyDetectors", "guardduty:GetDetector", "guardduty:UpdateDetector")}},
+	{pulumiType: "aws:guardduty/getDetector:getDetector", kind: invoke, reason: "checks that an adopted detector exists and is enabled",
+		grants: []grant{g("GuardDutyDetectors", "guardduty:GetDetector")}},
+	{pulumiType: "aws:cloudwatch/eventRule:EventRule", reason: "the findings rule",
+		grants: []grant{g("FindingsRules", "events:DeleteRule", "events:DescribeRule", "events:ListTagsForResource", "events:PutRule",
+			"events:TagResource", "events:UntagResource")}},
+	{pulumiType: "aws:cloudwatch/eventTarget:EventTarget", reason: "the findings rule's target, the topic (SNS targets need no role: the topic's policy admits the rule)",
+		grants: []grant{g("FindingsRules", "events:ListTargetsByRule", "events:PutTargets", "events:RemoveTargets")}},
+	{pulumiType: "aws:sns/topic:Topic", reason: "the findings topic, encrypted with the alerts key",
+		grants: []grant{
+			g("FindingsTopics", "sns:CreateTopic", "sns:DeleteTopic", "sns:GetTopicAttributes", "sns:ListTagsForResource",
+				"sns:SetTopicAttributes", "sns:TagResource", "sns:UntagResource"),
+			g("KMSProjectKeysForServices", "kms:DescribeKey")}},
+	{pulumiType: "aws:sns/topicPolicy:TopicPolicy", reason: "the findings topic's policy",
+		grants: []grant{g("FindingsTopics", "sns:GetTopicAttributes", "sns:SetTopicAttributes")}},
+	{pulumiType: "aws:sns/topicSubscription:TopicSubscription", reason: "the findings topic's subscriptions (platform:account.findings.subscriptions)",
+		grants: []grant{g("FindingsTopics", "sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes", "sns:Subscribe", "sns:Unsubscribe")}},
 	{pulumiType: "aws:elb/getServiceAccount:getServiceAccount", kind: invoke, reason: "answered by the provider from its table of regional Elastic Load Balancing accounts, without an AWS call"},
 	{pulumiType: "aws:index/getCallerIdentity:getCallerIdentity", kind: invoke, reason: "sts:GetCallerIdentity needs no permission"},
 	{pulumiType: "aws:index/getPartition:getPartition", kind: invoke, reason: "answered by the provider without an AWS call"},

@@ -57,6 +57,17 @@ var platformTypes = []string{
 	"aws:secretsmanager/secret:Secret",
 	"aws:secretsmanager/secretPolicy:SecretPolicy",
 	"aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+	"aws:ecr/lifecyclePolicy:LifecyclePolicy",
+	"aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration",
+	"aws:ecr/repository:Repository",
+	"aws:ecr/repositoryPolicy:RepositoryPolicy",
+	"aws:guardduty/detector:Detector",
+	"aws:guardduty/detectorFeature:DetectorFeature",
+	"aws:cloudwatch/eventRule:EventRule",
+	"aws:cloudwatch/eventTarget:EventTarget",
+	"aws:sns/topic:Topic",
+	"aws:sns/topicPolicy:TopicPolicy",
+	"aws:sns/topicSubscription:TopicSubscription",
 	"eks:index:Cluster",
 	"kubernetes:core/v1:PersistentVolume",
 	"kubernetes:storage.k8s.io/v1:StorageClass",
@@ -80,6 +91,8 @@ var platformInvokes = []string{
 	"aws:index/getAvailabilityZones:getAvailabilityZones",
 	"aws:index/getCallerIdentity:getCallerIdentity",
 	"aws:index/getPartition:getPartition",
+	"aws:guardduty/getDetector:getDetector",
+	"aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider",
 }
 
 func fullInput(partition string) Input {
@@ -191,6 +204,10 @@ var accountLevel = []string{
 	"ec2:EnableEbsEncryptionByDefault",
 	"ec2:ModifyEbsDefaultKmsKeyId",
 	"ec2:ResetEbsDefaultKmsKeyId",
+	"ecr:PutRegistryScanningConfiguration",
+	"guardduty:CreateDetector", // conditioned on the Project request tag
+	"guardduty:TagResource",    // the same statement: tags on create
+	"inspector2:Enable",
 	"kms:CreateKey",
 	"s3:PutAccountPublicAccessBlock",
 }
@@ -217,8 +234,10 @@ func TestResourceStarIsAllowedOnlyForReadsAndAccountLevelActions(t *testing.T) {
 		t.Errorf("non-read actions on Resource *:\n got %v\nwant %v", found, accountLevel)
 	}
 	ps := mustPolicy(t, fullInput("aws"))
-	if got := statementBySid(t, ps, "KMSCreateKey").ConditionValues("StringEquals", "aws:RequestTag/Project"); !reflect.DeepEqual(got, []string{"platform"}) {
-		t.Errorf("kms:CreateKey not conditioned on the Project request tag: %v", got)
+	for _, sid := range []string{"KMSCreateKey", "GuardDutyCreateTagged"} {
+		if got := statementBySid(t, ps, sid).ConditionValues("StringEquals", "aws:RequestTag/Project"); !reflect.DeepEqual(got, []string{"platform"}) {
+			t.Errorf("%s not conditioned on the Project request tag: %v", sid, got)
+		}
 	}
 }
 
@@ -257,7 +276,8 @@ func TestServiceLinkedRolesOnlyForTheServicesThatCreateThem(t *testing.T) {
 		Actions:   iampolicy.StringList{"iam:CreateServiceLinkedRole"},
 		Resources: iampolicy.StringList{"arn:aws:iam::*:role/aws-service-role/*"},
 		Conditions: iampolicy.Conditions{"StringEquals": {"iam:AWSServiceName": {
-			"eks-nodegroup.amazonaws.com", "eks.amazonaws.com", "elasticfilesystem.amazonaws.com"}}}}
+			"eks-nodegroup.amazonaws.com", "eks.amazonaws.com", "elasticfilesystem.amazonaws.com", "guardduty.amazonaws.com",
+			"inspector2.amazonaws.com", "malware-protection.guardduty.amazonaws.com"}}}}
 	if !reflect.DeepEqual(s, want) {
 		t.Errorf("got  %+v\nwant %+v", s, want)
 	}

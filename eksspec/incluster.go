@@ -20,7 +20,15 @@ const (
 	PodSecurityWarn       = "pod-security.kubernetes.io/warn"
 	PodSecurityVersion    = "-version"
 	PodSecurityRestricted = "restricted"
+	// PodSecurityPrivileged is allowed in one namespace only: FalcoNamespace.
+	PodSecurityPrivileged = "privileged"
 )
+
+// FalcoNamespace is the one namespace whose Pod Security level is privileged: Falco's sensor
+// loads eBPF programs and reads the host's /proc and container runtime socket, which no
+// restricted or baseline pod may. The controls exempt it by this name, and only with a Falco
+// release in it.
+const FalcoNamespace = "falco"
 
 // PodSecurityModes are the three modes, each set to restricted.
 var PodSecurityModes = []string{PodSecurityEnforce, PodSecurityAudit, PodSecurityWarn}

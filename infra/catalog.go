@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/securestack/platform/components/workload"
+	"github.com/securestack/platform/components/registry"
 	"github.com/securestack/platform/eksspec"
 )
 
@@ -54,6 +55,23 @@ type ServiceConfig struct {
 	// AWS is what it may do in AWS, as intents (never raw IAM): each entry names exactly one of
 	// s3, dynamodb, efs or secret. Default none: no IAM role.
 	AWS []AWSIntent `json:"aws"`
+	// Push names the GitHub workflow runs that may push the service's images, through the image
+	// workflow's Trivy gate: one repository and one branch or deployment environment. They get
+	// a push role for the service's repository only. Default none: nobody may push (the
+	// repository is frozen) until it is set.
+	Push PushConfig `json:"push"`
+}
+
+// PushConfig is the one source of a service's images: a GitHub repository and exactly one of a
+// branch ref or a deployment environment.
+type PushConfig struct {
+	// Repository is "<owner>/<name>".
+	Repository string `json:"repository"`
+	// Ref is the branch allowed to push, "refs/heads/<branch>" (or a tag, "refs/tags/<tag>").
+	Ref string `json:"ref"`
+	// Environment is the GitHub deployment environment allowed to push (its protection rules —
+	// reviewers, branches — then gate the push too).
+	Environment string `json:"environment"`
 }
 
 // ResourcesConfig are a container's requests and limits.
@@ -87,6 +105,17 @@ type S3Intent struct {
 type TableIntent struct {
 	Table   string   `json:"table"`
 	Actions []string `json:"actions"`
+}
+
+// pushRoleSuffix ends the logical name of a service's push role.
+const pushRoleSuffix = "-push"
+
+// Set reports whether the service names a push source.
+func (p PushConfig) Set() bool { return p != PushConfig{} }
+
+// source is the push role's trust source.
+func (p PushConfig) source() registry.Source {
+	return registry.Source{Repository: p.Repository, Ref: p.Ref, Environment: p.Environment}
 }
 
 // ImagesConfig is platform:images.
@@ -280,7 +309,21 @@ func (c *Config) validateServices(accounts []string) []string {
 		if s.Port < 1024 || s.Port > 65535 {
 			add("%s.port: %d is not a port from 1024 to 65535 (a non-root process without capabilities cannot bind below 1024)", at, s.Port)
 		}
-		p = append(p, c.validateImage(at+".image", s.Image, accounts)...)
+		p = append(p, c.validateImage(at+".image", name, s.Image, accounts)...)
+		if s.Push.Set() {
+			p = append(p, s.Push.source().Validate(at+".push")...)
+		}
+		if workload.ValidName(name) && stackNamePattern.MatchString(c.Stack) && !registry.ValidRepositoryName(c.Names("").Repository(name)) {
+			add("%s: the repository name %q is not an ECR repository name: use a shorter service or stack name", at, c.Names("").Repository(name))
+		}
+		for _, role := range []string{c.Name() + "-" + name, c.Name() + "-" + name + pushRoleSuffix} {
+			if len(c.Name())+LongestRoleSuffix+maxAutoNameSuffix > 64 {
+				break // the stack name is too long for every role: reported once, on the stack name
+			}
+			if n := len(role) + maxAutoNameSuffix; n > 64 {
+				add("%s: the derived IAM role name %q plus Pulumi's 8-character suffix is %d characters, IAM allows 64: use a shorter service name", at, role, n)
+			}
+		}
 		seenCallers := map[string]bool{}
 		for i, caller := range s.Callers {
 			switch {
@@ -323,7 +366,10 @@ func (c *Config) validateServices(accounts []string) []string {
 	return p
 }
 
-func (c *Config) validateImage(at, image string, accounts []string) []string {
+// validateImage checks a service's image: pinned, from an allowed registry, and — from the stack
+// account's own registry — from the service's own repository, the one only its gated push role
+// writes to (any other repository of the account may hold images no Trivy gate passed).
+func (c *Config) validateImage(at, service, image string, accounts []string) []string {
 	if image == "" {
 		return nil
 	}
@@ -349,6 +395,13 @@ func (c *Config) validateImage(at, image string, accounts []string) []string {
 		return []string{fmt.Sprintf("%s: %q comes from registry %q, which is not allowed (allowed: %s; set %s:images.registries to allow others)",
 			at, image, ref.Registry, strings.Join(allowed, ", "), Namespace)}
 	}
+	own := c.Names("").Repository(service)
+	for _, a := range accounts {
+		if ref.Registry == ECRRegistry(a, c.Region) && ref.Repository != own {
+			return []string{fmt.Sprintf("%s: %q is in repository %q of the stack's registry, not in the service's own repository %q (the one its gated push role writes to): use %s/%s:<tag> or @sha256:<digest>",
+				at, image, ref.Repository, own, ref.Registry, own)}
+		}
+	}
 	return nil
 }
 
@@ -357,7 +410,7 @@ func (c *Config) validateImage(at, image string, accounts []string) []string {
 func (c *Config) checkImages(account string) error {
 	var p []string
 	for _, name := range c.EnabledServices() {
-		p = append(p, c.validateImage(Namespace+":services."+name+".image", c.Services[name].Image, []string{account})...)
+		p = append(p, c.validateImage(Namespace+":services."+name+".image", name, c.Services[name].Image, []string{account})...)
 	}
 	if len(p) > 0 {
 		return &ConfigError{Stack: c.Stack, Problems: p}

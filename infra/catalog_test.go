@@ -86,17 +86,22 @@ func TestCatalogProblemsAreReportedAllAtOnce(t *testing.T) {
 	)
 }
 
-// TestImagesComeOnlyFromAllowedRegistries: by default the stack account's ECR in its region; a
-// stack may name others.
+// TestImagesComeOnlyFromAllowedRegistries: by default the stack account's ECR in its region, and
+// there the service's own repository (the one only its gated push role writes); a stack may name
+// other registries.
 func TestImagesComeOnlyFromAllowedRegistries(t *testing.T) {
-	ecr := "123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform/frontend:1.2.3"
+	ecr := "123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform/prod/frontend:1.2.3"
 	mustParse(t, raw("prod", "platform:services", `{"frontend":{"image":"`+ecr+`"}}`))
 	mustParse(t, raw("prod", "platform:services", `{"frontend":{"image":"`+ecr[:len(ecr)-6]+`@sha256:`+
 		"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"+`"}}`))
 	wantProblems(t, raw("prod", "platform:services", `{"frontend":{"image":"nginxinc/nginx-unprivileged:1.27"},"uploader":{"image":"999999999999.dkr.ecr.eu-west-1.amazonaws.com/u:1"},"processor":{"image":"`+ecr[:len(ecr)-6]+`"}}`),
 		`platform:services.frontend.image: "nginxinc/nginx-unprivileged:1.27" comes from registry "docker.io", which is not allowed (allowed: 123456789012.dkr.ecr.eu-west-1.amazonaws.com; set platform:images.registries to allow others)`,
-		`platform:services.processor.image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform/frontend" has no tag or digest: pin a version (a missing tag means latest)`,
+		`platform:services.processor.image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform/prod/frontend" has no tag or digest: pin a version (a missing tag means latest)`,
 		`platform:services.uploader.image: "999999999999.dkr.ecr.eu-west-1.amazonaws.com/u:1" comes from registry "999999999999.dkr.ecr.eu-west-1.amazonaws.com", which is not allowed (allowed: 123456789012.dkr.ecr.eu-west-1.amazonaws.com; set platform:images.registries to allow others)`,
+	)
+	wantProblems(t, raw("prod", "platform:services", `{"uploader":{"image":"123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform/prod/frontend:1.2.3"},"processor":{"image":"123456789012.dkr.ecr.eu-west-1.amazonaws.com/tools/debug:1"}}`),
+		`platform:services.processor.image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/tools/debug:1" is in repository "tools/debug" of the stack's registry, not in the service's own repository "platform/prod/processor" (the one its gated push role writes to): use 123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform/prod/processor:<tag> or @sha256:<digest>`,
+		`platform:services.uploader.image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform/prod/frontend:1.2.3" is in repository "platform/prod/frontend" of the stack's registry, not in the service's own repository "platform/prod/uploader" (the one its gated push role writes to): use 123456789012.dkr.ecr.eu-west-1.amazonaws.com/platform/prod/uploader:<tag> or @sha256:<digest>`,
 	)
 	mustParse(t, raw("prod", "platform:images", `{"registries":["docker.io"]}`, "platform:services", `{"frontend":{"image":"nginxinc/nginx-unprivileged:1.27"}}`))
 	wantProblems(t, raw("prod", "platform:images", `{"registries":["https://docker.io"]}`),

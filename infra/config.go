@@ -8,7 +8,9 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/securestack/platform/components/detection"
 	"github.com/securestack/platform/components/network"
+	"github.com/securestack/platform/components/registry"
 	"github.com/securestack/platform/components/runner"
 )
 
@@ -75,6 +77,11 @@ type Config struct {
 	Edge EdgeConfig `json:"edge"`
 	// Images says where the services' images may come from (platform:images).
 	Images ImagesConfig `json:"images"`
+	// Registry configures the services' ECR repositories (platform:registry).
+	Registry RegistryConfig `json:"registry"`
+	// Detection configures the in-cluster runtime sensor (platform:detection); GuardDuty and the
+	// findings route are account-wide, in platform:account.
+	Detection DetectionConfig `json:"detection"`
 	// Waivers opt out of named security controls, each with a reason; the report shows them.
 	Waivers []Waiver `json:"waivers"`
 
@@ -253,6 +260,58 @@ type AccountConfig struct {
 	EBSEncryptionByDefault string `json:"ebsEncryptionByDefault"`
 	// S3PublicAccessBlock: the account-level S3 public access block (ACC-002).
 	S3PublicAccessBlock string `json:"s3PublicAccessBlock"`
+	// GuardDuty is what the owner does with the region's GuardDuty detector (one per account and
+	// region): "create" it (default), "adopt" the existing GuardDutyDetectorID (its features are
+	// still managed here), or "organization" (the organisation's GuardDuty administrator manages
+	// detector and features: waive GD-001 naming it). The findings are routed in every mode.
+	GuardDuty string `json:"guardDuty"`
+	// GuardDutyDetectorID is the detector to adopt (guardDuty: adopt only).
+	GuardDutyDetectorID string `json:"guardDutyDetectorId"`
+	// Findings routes GuardDuty findings to an encrypted SNS topic.
+	Findings FindingsConfig `json:"findings"`
+	// RegistryScanning is the ECR registry's scanning: "enhanced" (Amazon Inspector scans on push
+	// and continuously; prod default) or "basic" (each repository's scan on push; elsewhere).
+	RegistryScanning string `json:"registryScanning"`
+	// GitHubOIDCProvider: "manage" creates the account's GitHub Actions OIDC provider, which the
+	// services' push roles trust (default); "adopt" uses the one that exists (IAM allows one per
+	// URL in an account), checked at deploy time.
+	GitHubOIDCProvider string `json:"githubOidcProvider"`
+}
+
+// FindingsConfig is platform:account.findings.
+type FindingsConfig struct {
+	// MinSeverity is the lowest GuardDuty severity routed: low (1+), medium (4+, default) or high (7+).
+	MinSeverity string `json:"minSeverity"`
+	// Subscriptions receive the findings: protocol email or https, and an endpoint. Default none
+	// (subscribe later, outside the stack, or here). An email subscription sends nothing until
+	// its owner confirms it.
+	Subscriptions []SubscriptionConfig `json:"subscriptions"`
+}
+
+// SubscriptionConfig is one endpoint of the findings topic.
+type SubscriptionConfig struct {
+	Protocol string `json:"protocol"`
+	Endpoint string `json:"endpoint"`
+}
+
+// RegistryConfig is platform:registry: the lifecycle of every service repository.
+type RegistryConfig struct {
+	// KeepImages is how many most recent images a repository keeps: 1 to 10000; default 50, prod
+	// 200 (more than any rollback needs: a running image must never be expired).
+	KeepImages int `json:"keepImages"`
+	// UntaggedDays is how long an untagged image (a superseded build's layers) is kept: 1 to 3650;
+	// default 7.
+	UntaggedDays int `json:"untaggedDays"`
+	// ForceDelete lets a destroy delete repositories that still hold images: dev only, default
+	// true in dev.
+	ForceDelete bool `json:"forceDelete"`
+}
+
+// DetectionConfig is platform:detection.
+type DetectionConfig struct {
+	// Falco installs the Falco runtime sensor (the requirements recommend it) in its own
+	// privileged namespace. Default on in prod, off elsewhere.
+	Falco bool `json:"falco"`
 }
 
 // Waiver opts out of one security control. The report lists it with its reason.
@@ -282,11 +341,18 @@ var (
 const (
 	Manage       = "manage"
 	Organization = "organization"
+	Adopt        = "adopt"
+	// RegistryBasic and RegistryEnhanced are the ECR registry's scanning types.
+	RegistryBasic    = "basic"
+	RegistryEnhanced = "enhanced"
 )
 
 var (
 	// SingletonModes are the ways an account-wide guardrail can be handled.
 	SingletonModes = []string{Manage, Organization}
+	// RegistryScannings are the registry's scanning choices; ProviderModes the GitHub provider's.
+	RegistryScannings = []string{RegistryBasic, RegistryEnhanced}
+	ProviderModes     = []string{Adopt, Manage}
 	// S3Encryptions are the bucket default encryptions: SSE-S3 or SSE-KMS.
 	S3Encryptions = []string{"AES256", "aws:kms"}
 	// DynamoDBKeys are the table key choices.
@@ -340,7 +406,10 @@ func Defaults(env Environment) Config {
 		Access: AccessConfig{Namespaces: []string{"apps"}},
 		Storage: StorageConfig{S3Encryption: "AES256", NoncurrentVersionDays: 7, AccessLogDays: 30,
 			DynamoDBKey: "customer", SecretRecoveryDays: 0},
-		Account:  AccountConfig{EBSEncryptionByDefault: Manage, S3PublicAccessBlock: Manage},
+		Account: AccountConfig{EBSEncryptionByDefault: Manage, S3PublicAccessBlock: Manage,
+			GuardDuty: detection.Create, Findings: FindingsConfig{MinSeverity: "medium"},
+			RegistryScanning: RegistryBasic, GitHubOIDCProvider: Manage},
+		Registry: RegistryConfig{KeepImages: registry.DefaultKeepImages, UntaggedDays: registry.DefaultUntaggedDays, ForceDelete: env == Dev},
 		Services: DefaultServices(env, ""),
 		Edge:     DefaultEdge(env),
 	}
@@ -355,6 +424,9 @@ func Defaults(env Environment) Config {
 		c.Cluster.LogRetentionDays = 365
 		c.Network.InterfaceEndpoints = []string{"ecr.api", "ecr.dkr", "logs", "sts"}
 		c.Stateful = StatefulConfig{Protect: true, RetainOnDelete: true}
+		c.Account.RegistryScanning = RegistryEnhanced
+		c.Registry.KeepImages = 200
+		c.Detection.Falco = true
 		c.Storage.NoncurrentVersionDays, c.Storage.AccessLogDays, c.Storage.SecretRecoveryDays = 90, 365, 30
 	}
 	c.fillServiceNamespaces()
@@ -404,6 +476,8 @@ var sections = []section{
 	{"services", func(c *Config) any { return &c.Services }, "the service catalog: each service's workload, reachability and AWS intents"},
 	{"edge", func(c *Config) any { return &c.Edge }, "the TLS edge: certificate, load balancer controller and the ALB of the load-balanced service"},
 	{"images", func(c *Config) any { return &c.Images }, "the registries services' images may come from"},
+	{"registry", func(c *Config) any { return &c.Registry }, "the services' ECR repositories: lifecycle"},
+	{"detection", func(c *Config) any { return &c.Detection }, "in-cluster runtime detection: Falco"},
 	{"waivers", func(c *Config) any { return &c.Waivers }, "explicit opt-outs of security controls"},
 }
 

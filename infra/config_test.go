@@ -101,13 +101,20 @@ func TestDefaultsPerEnvironment(t *testing.T) {
 		stateful  infra.StatefulConfig
 		storage   infra.StorageConfig
 		nodes     infra.NodeGroupConfig
+		// Registry scanning (the account's), images kept, dev's force delete, Falco.
+		scanning   string
+		keepImages int
+		falco      bool
 	}{
 		{infra.Dev, "single", 30, nil, infra.StatefulConfig{Protect: false, RetainOnDelete: false},
-			infra.StorageConfig{S3Encryption: "AES256", NoncurrentVersionDays: 7, AccessLogDays: 30, DynamoDBKey: "customer", SecretRecoveryDays: 0}, nodes("t3.large", 1, 3, 2)},
+			infra.StorageConfig{S3Encryption: "AES256", NoncurrentVersionDays: 7, AccessLogDays: 30, DynamoDBKey: "customer", SecretRecoveryDays: 0}, nodes("t3.large", 1, 3, 2),
+			"basic", 50, false},
 		{infra.Staging, "single", 90, nil, infra.StatefulConfig{Protect: false, RetainOnDelete: false},
-			infra.StorageConfig{S3Encryption: "AES256", NoncurrentVersionDays: 30, AccessLogDays: 90, DynamoDBKey: "customer", SecretRecoveryDays: 30}, nodes("m6i.large", 2, 4, 2)},
+			infra.StorageConfig{S3Encryption: "AES256", NoncurrentVersionDays: 30, AccessLogDays: 90, DynamoDBKey: "customer", SecretRecoveryDays: 30}, nodes("m6i.large", 2, 4, 2),
+			"basic", 50, false},
 		{infra.Prod, "perAz", 365, []string{"ecr.api", "ecr.dkr", "logs", "sts"}, infra.StatefulConfig{Protect: true, RetainOnDelete: true},
-			infra.StorageConfig{S3Encryption: "AES256", NoncurrentVersionDays: 90, AccessLogDays: 365, DynamoDBKey: "customer", SecretRecoveryDays: 30}, nodes("m6i.large", 3, 6, 3)},
+			infra.StorageConfig{S3Encryption: "AES256", NoncurrentVersionDays: 90, AccessLogDays: 365, DynamoDBKey: "customer", SecretRecoveryDays: 30}, nodes("m6i.large", 3, 6, 3),
+			"enhanced", 200, true},
 	}
 	for _, tc := range tests {
 		t.Run(string(tc.env), func(t *testing.T) {
@@ -135,8 +142,11 @@ func TestDefaultsPerEnvironment(t *testing.T) {
 				},
 				Access:   infra.AccessConfig{Namespaces: []string{"apps"}},
 				Storage:  tc.storage,
-				Account:  infra.AccountConfig{EBSEncryptionByDefault: "manage", S3PublicAccessBlock: "manage"},
-				Stateful: tc.stateful,
+				Account: infra.AccountConfig{EBSEncryptionByDefault: "manage", S3PublicAccessBlock: "manage", GuardDuty: "create",
+					Findings: infra.FindingsConfig{MinSeverity: "medium"}, RegistryScanning: tc.scanning, GitHubOIDCProvider: "manage"},
+				Registry:  infra.RegistryConfig{KeepImages: tc.keepImages, UntaggedDays: 7, ForceDelete: tc.env == infra.Dev},
+				Detection: infra.DetectionConfig{Falco: tc.falco},
+				Stateful:  tc.stateful,
 				Runner: infra.RunnerConfig{Enabled: true, ComputeType: "BUILD_GENERAL1_MEDIUM", TimeoutMinutes: 60,
 					DeployRoleName: "ci-platform-deploy", PreviewRoleName: "ci-platform-preview", SourceRetentionDays: 7},
 			}
@@ -251,7 +261,7 @@ func TestEnvironmentFromStackNameOrKey(t *testing.T) {
 func TestEveryValidationRule(t *testing.T) {
 	const (
 		networkKeys     = "availabilityZones, azCount, cidr, flowLogRetentionDays, interfaceEndpoints, natGateways"
-		platformKeys    = "access, account, bootstrap, cluster, edge, environment, images, keys, network, runner, services, stateful, storage, tags, waivers"
+		platformKeys    = "access, account, bootstrap, cluster, detection, edge, environment, images, keys, network, registry, runner, services, stateful, storage, tags, waivers"
 		clusterKeys     = "apiAccess, controlPlaneAzCount, endpointPublicAccess, logRetentionDays, nodeGroups, publicAccessCidrs, version"
 		nodeGroupKeys   = "amiType, capacityType, desiredSize, diskSizeGiB, instanceTypes, maxSize, minSize"
 		accessKeys      = "admins, developers, gitops, namespaces"
@@ -654,7 +664,7 @@ func TestAllProblemsReportedAtOnce(t *testing.T) {
 	want := []string{
 		`platform:environment: not set and stack name "qa" is not an environment (allowed: dev, staging, prod)`,
 		`platform:network.azCount: "three" is not an integer`,
-		`platform:netwrk: unknown key (allowed: access, account, bootstrap, cluster, edge, environment, images, keys, network, runner, services, stateful, storage, tags, waivers)`,
+		`platform:netwrk: unknown key (allowed: access, account, bootstrap, cluster, detection, edge, environment, images, keys, network, registry, runner, services, stateful, storage, tags, waivers)`,
 		`platform:stateful: is stored as a secret, but no platform setting under it is secret; set it without --secret, or keep the secret in AWS Secrets Manager`,
 		"aws:region: not set (set it with `pulumi config set aws:region eu-west-1`)",
 		`platform:tags.Stack: is set by the platform itself (reserved: Environment, ManagedBy, Project, Stack)`,

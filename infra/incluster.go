@@ -11,6 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/securestack/platform/components/clustersecurity"
+	"github.com/securestack/platform/components/detection"
 	"github.com/securestack/platform/components/edge"
 	"github.com/securestack/platform/components/encryption"
 	"github.com/securestack/platform/components/network"
@@ -39,6 +40,8 @@ type InCluster struct {
 	// Controller and LoadBalancer are the edge: nil when no service is load-balanced.
 	Controller   *edge.LoadBalancerController
 	LoadBalancer *edge.LoadBalancer
+	// Falco is the runtime sensor; nil unless platform:detection.falco.
+	Falco *detection.Falco
 }
 
 // ScratchClaim is the PersistentVolumeClaim (and PersistentVolume) of a service's scratch space.
@@ -120,6 +123,14 @@ func deployInCluster(ctx *pulumi.Context, cfg *Config, p *Platform) (*InCluster,
 	}
 	if name, balanced := cfg.LoadBalancedService(); balanced {
 		if err := deployEdge(ctx, cfg, p, in, name); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.Detection.Falco {
+		if in.Falco, err = detection.NewFalco(ctx, cfg.Name()+"-falco", &detection.FalcoArgs{
+			PodSecurityVersion: "v" + cfg.Cluster.Version,
+			Protect:            cfg.Stateful.Protect,
+		}, pulumi.Provider(k8s), pulumi.Parent(p.Cluster)); err != nil {
 			return nil, err
 		}
 	}

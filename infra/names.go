@@ -41,6 +41,13 @@ func (n Names) Table() string { return n.Prefix() + "-media" }
 // Secret is the name of the stack's secret for a purpose.
 func (n Names) Secret(purpose string) string { return n.Project + "/" + n.Stack + "/" + purpose }
 
+// Repository is the name of a service's ECR repository: "<project>/<stack>/<service>", so the
+// stacks sharing an account (dev and staging) each have their own.
+func (n Names) Repository(service string) string { return n.Project + "/" + n.Stack + "/" + service }
+
+// FindingsTopic is the SNS topic of the account's security findings (baseline owner only).
+func (n Names) FindingsTopic() string { return n.Prefix() + "-security-findings" }
+
 // Cluster is the EKS cluster's name.
 func (n Names) Cluster() string { return n.Prefix() }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/securestack/platform/components/account"
 	"github.com/securestack/platform/components/cluster"
+	"github.com/securestack/platform/components/detection"
 	"github.com/securestack/platform/components/edge"
 	"github.com/securestack/platform/components/encryption"
 	"github.com/securestack/platform/components/network"
@@ -38,6 +39,11 @@ type Platform struct {
 	Data    *Data
 	// Certificate is the edge's certificate; nil when no service is load-balanced.
 	Certificate *edge.Certificate
+	// Registry is the services' repositories and push roles.
+	Registry *Registry
+	// Detection is the account's GuardDuty detector and findings route: nil unless this stack
+	// owns the account baseline.
+	Detection *detection.ThreatDetection
 	// InCluster is the in-cluster layer; nil in bootstrap.
 	InCluster *InCluster
 	// Account is where the stack deploys.
@@ -100,9 +106,14 @@ func Deploy(ctx *pulumi.Context, cfg *Config) (*Platform, error) {
 	names := cfg.Names(acct.ID)
 	p := &Platform{AWS: provider, Account: acct}
 
+	purposes := encryption.Purposes
+	if cfg.BaselineOwner() == cfg.Stack {
+		purposes = encryption.AllPurposes // the owner routes the account's findings
+	}
 	keys, err := encryption.NewKeyring(ctx, cfg.Name(), &encryption.KeyringArgs{
 		Account:            encryption.Account{ID: acct.ID, Region: cfg.Region, Partition: acct.Partition},
 		AliasPrefix:        "alias/" + cfg.Name(),
+		Purposes:           purposes,
 		DeletionWindowDays: cfg.Keys.DeletionWindowDays,
 		Protect:            cfg.Stateful.Protect,
 		RetainOnDelete:     cfg.Stateful.RetainOnDelete,
@@ -162,8 +173,21 @@ func Deploy(ctx *pulumi.Context, cfg *Config) (*Platform, error) {
 	if p.Data, err = d.stores(); err != nil {
 		return nil, err
 	}
-	if err := accountBaseline(ctx, cfg, acct, arns, withAWS); err != nil {
+	guardrails, err := accountBaseline(ctx, cfg, acct, arns, withAWS)
+	if err != nil {
 		return nil, err
+	}
+	providerArn, err := githubProviderArn(ctx, cfg, acct, guardrails, withAWS)
+	if err != nil {
+		return nil, err
+	}
+	if p.Registry, err = deployRegistry(ctx, cfg, p, providerArn, withAWS); err != nil {
+		return nil, err
+	}
+	if cfg.BaselineOwner() == cfg.Stack {
+		if p.Detection, err = deployThreatDetection(ctx, cfg, p, withAWS, withAWS); err != nil {
+			return nil, err
+		}
 	}
 	// The certificate is issued with the cloud layer: validation takes minutes, and a bootstrap
 	// run gets it done before the first load balancer needs it.
@@ -294,16 +318,19 @@ func accessPrincipals(cfg *Config, a target) []cluster.AccessPrincipal {
 
 // accountBaseline manages the account's singletons when this stack owns them, or references the
 // stack that does.
-func accountBaseline(ctx *pulumi.Context, cfg *Config, a target, keys keyArns, opts ...pulumi.ResourceOption) error {
-	args := &account.GuardrailsArgs{LeaveS3PublicAccessBlockToOrganisation: cfg.Account.S3PublicAccessBlock == Organization}
+func accountBaseline(ctx *pulumi.Context, cfg *Config, a target, keys keyArns, opts ...pulumi.ResourceOption) (*account.Guardrails, error) {
+	args := &account.GuardrailsArgs{
+		LeaveS3PublicAccessBlockToOrganisation: cfg.Account.S3PublicAccessBlock == Organization,
+		GitHubOIDCProvider:                     cfg.Account.GitHubOIDCProvider == Manage,
+		EnhancedScanning:                       cfg.Account.RegistryScanning == RegistryEnhanced,
+	}
 	if owner := cfg.BaselineOwner(); owner != cfg.Stack {
 		args = &account.GuardrailsArgs{OwnerStack: ctx.Organization() + "/" + cfg.Project + "/" + owner,
 			Account: account.Baseline{AccountID: a.ID, Region: a.Region}}
 	} else if cfg.Account.EBSEncryptionByDefault == Manage {
 		args.EBSDefaultKeyArn = keys.data
 	}
-	_, err := account.NewGuardrails(ctx, cfg.Name()+"-account", args, opts...)
-	return err
+	return account.NewGuardrails(ctx, cfg.Name()+"-account", args, opts...)
 }
 
 // BaselineOwner is the stack that owns the account baseline of this stack's account and region.
@@ -335,6 +362,16 @@ func exportOutputs(ctx *pulumi.Context, cfg *Config, p *Platform) {
 	}
 	if cfg.BaselineOwner() == cfg.Stack {
 		ctx.Export(account.BaselineOutput, pulumi.ToMap(map[string]any{"accountId": p.Data.AccountID, "region": cfg.Region}))
+	}
+	// What an application repository's call of the image workflow needs, per service.
+	for _, service := range slices.Sorted(maps.Keys(p.Registry.Repositories)) {
+		ctx.Export(service+"ImageRepository", p.Registry.Repositories[service].URL)
+		if role, ok := p.Registry.PushRoles[service]; ok {
+			ctx.Export(service+"PushRoleArn", role.Arn)
+		}
+	}
+	if p.Detection != nil {
+		ctx.Export("findingsTopicArn", p.Detection.TopicArn)
 	}
 	if p.Runner != nil {
 		ctx.Export("runnerDeployProject", p.Runner.ProjectNames[runner.Deploy])

@@ -9,7 +9,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/securestack/platform/components/detection"
 	"github.com/securestack/platform/components/network"
+	"github.com/securestack/platform/components/registry"
 	"github.com/securestack/platform/iprange"
 )
 
@@ -173,6 +175,7 @@ func (c *Config) validate(knownControls []string) []string {
 		}
 	}
 
+	p = append(p, c.validateDetection()...)
 	p = append(p, c.validateNames()...)
 
 	waived := map[string]bool{}
@@ -384,3 +387,70 @@ func (c *Config) WaiverFor(control string) (Waiver, bool) {
 	}
 	return Waiver{}, false
 }
+
+// validateDetection checks the account's detection and registry settings (owner only) and the
+// stack's registry and Falco settings.
+func (c *Config) validateDetection() []string {
+	var p []string
+	add := func(format string, args ...any) { p = append(p, fmt.Sprintf(format, args...)) }
+	ap := Namespace + ":account"
+	a := c.Account
+	if c.BaselineOwner() != c.Stack {
+		// The owner manages these for the whole account: a value here would be silently ignored.
+		def := Defaults(c.Environment).Account
+		for _, f := range []struct {
+			key        string
+			set, deflt any
+		}{
+			{"guardDuty", a.GuardDuty, def.GuardDuty}, {"guardDutyDetectorId", a.GuardDutyDetectorID, def.GuardDutyDetectorID},
+			{"findings", fmt.Sprint(a.Findings), fmt.Sprint(def.Findings)}, {"registryScanning", a.RegistryScanning, def.RegistryScanning},
+			{"githubOidcProvider", a.GitHubOIDCProvider, def.GitHubOIDCProvider},
+			{"ebsEncryptionByDefault", a.EBSEncryptionByDefault, def.EBSEncryptionByDefault},
+			{"s3PublicAccessBlock", a.S3PublicAccessBlock, def.S3PublicAccessBlock},
+		} {
+			if f.set != f.deflt {
+				add("%s.%s: %v is set, but stack %q owns this account's baseline (%s.baselineOwner): set it in that stack", ap, f.key, f.set, c.BaselineOwner(), ap)
+			}
+		}
+	}
+	switch {
+	case !slices.Contains(detection.DetectorModes, a.GuardDuty):
+		add("%s.guardDuty: %q is not a mode (allowed: %s)", ap, a.GuardDuty, strings.Join(detection.DetectorModes, ", "))
+	case a.GuardDuty == detection.Adopt && !guardDutyDetectorID.MatchString(a.GuardDutyDetectorID):
+		add("%s.guardDutyDetectorId: %q is not a GuardDuty detector id (32 lowercase letters and digits; `aws guardduty list-detectors`): required to adopt", ap, a.GuardDutyDetectorID)
+	case a.GuardDuty != detection.Adopt && a.GuardDutyDetectorID != "":
+		add("%s.guardDutyDetectorId: %q is set, but guardDuty is %q: set guardDuty: adopt, or remove it", ap, a.GuardDutyDetectorID, a.GuardDuty)
+	case a.GuardDuty == detection.Organization:
+		c.requireWaiver(add, ap+".guardDuty", a.GuardDuty, "GD-001")
+	}
+	subs := make([]detection.Subscription, 0, len(a.Findings.Subscriptions))
+	for _, s := range a.Findings.Subscriptions {
+		subs = append(subs, detection.Subscription{Protocol: s.Protocol, Endpoint: s.Endpoint})
+	}
+	for _, problem := range detection.ValidateRoute(a.Findings.MinSeverity, subs) {
+		add("%s.findings.%s", ap, problem)
+	}
+	if !slices.Contains(RegistryScannings, a.RegistryScanning) {
+		add("%s.registryScanning: %q is not a scanning type (allowed: %s)", ap, a.RegistryScanning, strings.Join(RegistryScannings, ", "))
+	}
+	if !slices.Contains(ProviderModes, a.GitHubOIDCProvider) {
+		add("%s.githubOidcProvider: %q is not a mode (allowed: %s)", ap, a.GitHubOIDCProvider, strings.Join(ProviderModes, ", "))
+	}
+
+	rp := Namespace + ":registry"
+	if r := c.Registry; r.KeepImages < 1 || r.KeepImages > registry.MaxKeepImages {
+		add("%s.keepImages: %d is outside the allowed range 1 to %d", rp, r.KeepImages, registry.MaxKeepImages)
+	}
+	if d := c.Registry.UntaggedDays; d < 1 || d > 3650 {
+		add("%s.untaggedDays: %d is outside the allowed range 1 to 3650", rp, d)
+	}
+	if c.Registry.ForceDelete && c.Environment != Dev {
+		add("%s.forceDelete: true would let a destroy delete the images of %s: allowed in dev only", rp, c.Environment)
+	}
+	if !c.Detection.Falco && c.Environment == Prod {
+		c.requireWaiver(add, Namespace+":detection.falco", "false", "FALCO-001")
+	}
+	return p
+}
+
+var guardDutyDetectorID = regexp.MustCompile(`^[a-z0-9]{32}$`)

@@ -63,7 +63,7 @@ func Make(opts Options) (*Plan, error) {
 	for _, w := range cfg.Waivers {
 		waivers[w.Control] = w.Reason
 	}
-	results := controls.Evaluate(controls.Target{Graph: g, Environment: string(cfg.Environment)}, waivers)
+	results := controls.Evaluate(controls.Target{Graph: g, Environment: string(cfg.Environment), Repository: os.DirFS(dir)}, waivers)
 	return &Plan{Graph: g, Config: cfg, Results: results}, nil
 }
 
@@ -222,18 +222,31 @@ type Coverage struct {
 	Supporting []controls.Result // controls that list it in Supports
 }
 
-// Status is "proven" when at least one control proves the line and none fails, "failing" when one
-// fails, and "not implemented" when no control proves it.
+// Status is "proven" when at least one control proves the line, passes, and none fails; "failing"
+// when one fails; "waived" or "not applicable" when none passes and one is waived, or all are not
+// applicable here (Falco is asked for in prod only); "not implemented" when no control proves it.
 func (c Coverage) Status() string {
 	if len(c.Proven) == 0 {
 		return "not implemented"
 	}
+	passed, waived := false, false
 	for _, r := range c.Proven {
-		if r.Status == controls.Fail {
+		switch r.Status {
+		case controls.Fail:
 			return "failing"
+		case controls.Pass:
+			passed = true
+		case controls.Waived:
+			waived = true
 		}
 	}
-	return "proven"
+	switch {
+	case passed:
+		return "proven"
+	case waived:
+		return "waived"
+	}
+	return "not applicable"
 }
 
 // Coverage is every line of the requirements with the controls of this plan that prove it. A
@@ -412,7 +425,7 @@ func (p *Plan) Report() string {
 	b.WriteString("\n### Requirements coverage\n\nEvery line of the requirements, with the controls that prove it on this stack. ")
 	b.WriteString("A line no control proves says so; the controls that support it without proving it are listed beside it.\n\n")
 	b.WriteString("| Section | Requirement | Status | Proven by | Supported by |\n|---|---|---|---|---|\n")
-	coverageIcon := map[string]string{"proven": "✅ proven", "failing": "❌ failing", "not implemented": "⬜ not implemented"}
+	coverageIcon := map[string]string{"proven": "✅ proven", "failing": "❌ failing", "waived": "⚠️ waived", "not applicable": "➖ not applicable", "not implemented": "⬜ not implemented"}
 	for _, c := range p.Coverage() {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", c.Line.Section, mdEscape(c.Line.Text), coverageIcon[c.Status()],
 			ids(c.Proven, true), ids(c.Supporting, false))

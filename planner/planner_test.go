@@ -53,7 +53,7 @@ func TestPlanWritesTreeReportDiagramAndJSON(t *testing.T) {
 }
 
 // prodOnly are the controls that check prod only: on any other stack they have nothing to check.
-var prodOnly = []string{"NET-005", "DDB-003", "STATE-001", "STATE-002", "EDGE-007"}
+var prodOnly = []string{"NET-005", "DDB-003", "STATE-001", "STATE-002", "EDGE-007", "FALCO-001"}
 
 func TestProdHasNoNotApplicableControl(t *testing.T) {
 	p, err := planner.Make(planner.Options{Stack: "prod"})

@@ -22,7 +22,7 @@ func importID(r *graph.Resource) (literal, lookup string, ok bool) {
 		return s("name"), "", true
 	case "aws:s3/bucketV2:BucketV2":
 		return s("bucket"), "", true
-	case "aws:dynamodb/table:Table":
+	case "aws:dynamodb/table:Table", "aws:ecr/repository:Repository":
 		return s("name"), "", true
 	case "aws:efs/fileSystem:FileSystem":
 		return "", "file_system_named '" + s(`tags["Name"]`) + "'", true

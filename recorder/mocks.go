@@ -216,6 +216,18 @@ func (m *mocks) typeOutputs(typ, name, key string, inputs resource.PropertyMap) 
 		return nil
 	case "aws:wafv2/webAcl:WebAcl":
 		return resource.PropertyMap{"arn": str(fmt.Sprintf("arn:%s:wafv2:%s:%s:regional/webacl/%s/%s", Partition, region, account, name, uuidLike(key)))}
+	case "aws:ecr/repository:Repository":
+		repo := inputs["name"].StringValue()
+		return resource.PropertyMap{"arn": str(fmt.Sprintf("arn:%s:ecr:%s:%s:repository/%s", Partition, region, account, repo)),
+			"repositoryUrl": str(fmt.Sprintf("%s.dkr.ecr.%s.amazonaws.com/%s", account, region, repo)), "registryId": str(account)}
+	case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+		// IAM names a provider by its URL without the scheme.
+		return resource.PropertyMap{"arn": str(fmt.Sprintf("arn:%s:iam::%s:oidc-provider/%s", Partition, account, strings.TrimPrefix(inputs["url"].StringValue(), "https://")))}
+	case "aws:sns/topic:Topic":
+		return resource.PropertyMap{"arn": str(fmt.Sprintf("arn:%s:sns:%s:%s:%s", Partition, region, account, inputs["name"].StringValue()))}
+	case "aws:cloudwatch/eventRule:EventRule":
+		rule := name + "-" + key[:7]
+		return resource.PropertyMap{"name": str(rule), "arn": str(fmt.Sprintf("arn:%s:events:%s:%s:rule/%s", Partition, region, account, rule))}
 	case "aws:ec2/eip:Eip":
 		return resource.PropertyMap{"allocationId": str("eipalloc-" + key), "publicIp": str("203.0.113.10")}
 	case "eks:index:Cluster":
@@ -268,6 +280,16 @@ func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 			return nil, fmt.Errorf("recorder: no Elastic Load Balancing account mocked for %s", m.region)
 		}
 		return resource.PropertyMap{"id": str(id), "arn": str(fmt.Sprintf("arn:%s:iam::%s:root", Partition, id)), "region": str(m.region)}, nil
+	case "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider":
+		// An adopted provider: the one GitHub's issuer has in every account that created it.
+		url := args.Args["url"].StringValue()
+		return resource.PropertyMap{"arn": str(fmt.Sprintf("arn:%s:iam::%s:oidc-provider/%s", Partition, m.account, strings.TrimPrefix(url, "https://"))),
+			"url": str(strings.TrimPrefix(url, "https://")), "id": str(url),
+			"clientIdLists": resource.NewProperty([]resource.PropertyValue{str("sts.amazonaws.com")})}, nil
+	case "aws:guardduty/getDetector:getDetector":
+		id := args.Args["id"].StringValue()
+		return resource.PropertyMap{"id": str(id), "status": str("ENABLED"), "findingPublishingFrequency": str("SIX_HOURS"),
+			"arn": str(fmt.Sprintf("arn:%s:guardduty:%s:%s:detector/%s", Partition, m.region, m.account, id))}, nil
 	case "aws:eks/getAddonVersion:getAddonVersion":
 		// A deterministic version per add-on and Kubernetes version, shaped like EKS's.
 		addon, k8s := args.Args["addonName"].StringValue(), args.Args["kubernetesVersion"].StringValue()

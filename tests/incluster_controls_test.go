@@ -64,7 +64,7 @@ func init() {
 			breakGraph: setInput(tDeployment, p+"-frontend", container+".securityContext.readOnlyRootFilesystem", property.New(false)),
 			wantURN:    frontend, wantPath: "containers[frontend].securityContext.readOnlyRootFilesystem"},
 		brokenCase{name: "image tagged latest", control: "POD-003",
-			breakGraph: setInput(tDeployment, p+"-frontend", container+".image", str("222222222222.dkr.ecr.eu-west-1.amazonaws.com/platform/frontend:latest")),
+			breakGraph: setInput(tDeployment, p+"-frontend", container+".image", str("222222222222.dkr.ecr.eu-west-1.amazonaws.com/platform/prod/frontend:latest")),
 			wantURN:    frontend, wantPath: "containers[frontend].image"},
 		brokenCase{name: "no limits", control: "POD-003",
 			breakGraph: editInputs(tDeployment, p+"-frontend", func(t *testing.T, in property.Map) property.Map {

@@ -177,13 +177,14 @@ func TestWhoCanTable(t *testing.T) {
 	}
 }
 
-// servicesWith is the stack's platform:services with the images of the committed stack files and
-// the extra JSON fields merged per service.
-func servicesWith(t *testing.T, account string, extra map[string]map[string]any) string {
+// servicesWith is the stack's platform:services with the images and push sources of the committed
+// stack files (dev's branch) and the extra JSON fields merged per service.
+func servicesWith(t *testing.T, stack, account string, extra map[string]map[string]any) string {
 	t.Helper()
 	services := map[string]map[string]any{}
 	for _, s := range []string{"frontend", "processor", "uploader"} {
-		services[s] = map[string]any{"image": account + ".dkr.ecr.eu-west-1.amazonaws.com/platform/" + s + ":1.0.0"}
+		services[s] = map[string]any{"image": account + ".dkr.ecr.eu-west-1.amazonaws.com/platform/" + stack + "/" + s + ":1.0.0",
+			"push": map[string]any{"repository": "example-org/" + s, "ref": "refs/heads/main"}}
 	}
 	for name, fields := range extra {
 		if services[name] == nil {
@@ -216,7 +217,7 @@ func kubeObjects(g *graph.Graph, service string) []string {
 // image exists.
 func TestServiceWithoutImageGetsEverythingButItsDeployment(t *testing.T) {
 	g := recordWith(t, "dev", func(c map[string]string) {
-		c["platform:services"] = servicesWith(t, "111111111111", map[string]map[string]any{"processor": {"image": ""}})
+		c["platform:services"] = servicesWith(t, "dev", "111111111111", map[string]map[string]any{"processor": {"image": ""}})
 	})
 	want := []string{
 		"NetworkPolicy platform-dev-processor-egress",
@@ -240,9 +241,9 @@ func TestServiceWithoutImageGetsEverythingButItsDeployment(t *testing.T) {
 func TestAddingAServiceIsOneCatalogEntry(t *testing.T) {
 	base := record(t, "dev")
 	g := recordWith(t, "dev", func(c map[string]string) {
-		c["platform:services"] = servicesWith(t, "111111111111", map[string]map[string]any{"thumbnailer": {
+		c["platform:services"] = servicesWith(t, "dev", "111111111111", map[string]map[string]any{"thumbnailer": {
 			"port": 9000, "callers": []string{"processor"},
-			"image": "111111111111.dkr.ecr.eu-west-1.amazonaws.com/platform/thumbnailer:0.1.0",
+			"image": "111111111111.dkr.ecr.eu-west-1.amazonaws.com/platform/dev/thumbnailer:0.1.0",
 			"aws":   []any{map[string]any{"s3": map[string]any{"bucket": "processed", "actions": []string{"read"}}}},
 		}})
 	})
@@ -261,6 +262,13 @@ func TestAddingAServiceIsOneCatalogEntry(t *testing.T) {
 	}
 	if got := kubeObjects(g, "thumbnailer"); !slices.Equal(got, want) {
 		t.Errorf("thumbnailer objects:\n got  %q\n want %q", got, want)
+	}
+	// Its own repository, which nobody may push to until it names a push source.
+	if repo, _ := named(t, g, "aws:ecr/repository:Repository", "platform-dev-thumbnailer-repository").String("name"); repo != "platform/dev/thumbnailer" {
+		t.Errorf("thumbnailer's repository is %q, want platform/dev/thumbnailer", repo)
+	}
+	if _, err := g.Named("platform:registry:PushRole", "platform-dev-thumbnailer-push"); err == nil {
+		t.Errorf("thumbnailer names no push source, yet has a push role")
 	}
 	policy, _ := named(t, g, tRolePol, "platform-dev-thumbnailer").String("policy")
 	if want := `{"Version":"2012-10-17","Statement":[{"Sid":"S3ReadProcessed","Effect":"Allow","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::platform-dev-processed-111111111111-eu-west-1/*"]}]}`; policy != want {

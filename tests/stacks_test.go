@@ -20,8 +20,8 @@ import (
 // must examine at least one resource, so a control cannot pass vacuously unnoticed.
 var notApplicable = map[string][]string{
 	// NET-005, DDB-003, the STATE controls and EDGE-007 hold in prod only.
-	"dev":     {"NET-005", "DDB-003", "STATE-001", "STATE-002", "EDGE-007"},
-	"staging": {"NET-005", "DDB-003", "STATE-001", "STATE-002", "EDGE-007"},
+	"dev":     {"NET-005", "DDB-003", "STATE-001", "STATE-002", "EDGE-007", "FALCO-001"},
+	"staging": {"NET-005", "DDB-003", "STATE-001", "STATE-002", "EDGE-007", "FALCO-001"},
 	"prod":    nil,
 }
 
@@ -60,9 +60,13 @@ func TestExactResourceCountsPerStack(t *testing.T) {
 		"aws:ec2/flowLog:FlowLog":                 1,
 		// flow-log role, node role, vpc-cni, ebs-csi and efs-csi IRSA roles, the two service roles
 		// (uploader, processor: the frontend has no AWS intent), the load balancer controller's,
-		// two runner project roles; flow-log, EBS CSI key, two service, the controller's, two
-		// runner and the EFS mount-grant policies
-		"aws:iam/role:Role": 10, "aws:iam/rolePolicy:RolePolicy": 8, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 4,
+		// two runner project roles, three push roles; flow-log, EBS CSI key, two service, the
+		// controller's, two runner, the EFS mount-grant and three push policies
+		"aws:iam/role:Role": 13, "aws:iam/rolePolicy:RolePolicy": 11, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 4,
+		// the registry: a repository per service with its lifecycle and repository policies, and a
+		// push role per service (every committed service names its push source)
+		"platform:registry:Repository": 3, "aws:ecr/repository:Repository": 3, "aws:ecr/lifecyclePolicy:LifecyclePolicy": 3,
+		"aws:ecr/repositoryPolicy:RepositoryPolicy": 3, "platform:registry:PushRole": 3,
 		// flow logs, control plane, runner builds
 		"aws:cloudwatch/logGroup:LogGroup": 3,
 		"platform:cluster:Cluster":         1, "eks:index:Cluster": 1,
@@ -111,8 +115,14 @@ func TestExactResourceCountsPerStack(t *testing.T) {
 	}
 	// The owner of an account's baseline manages its singletons; dev, in staging's account, only
 	// references staging.
+	// That includes the GitHub OIDC provider, GuardDuty (a detector with four features) and the
+	// route of its findings (a rule, its target, a topic with its policy, under the alerts key).
 	owner := map[string]int{"aws:ebs/encryptionByDefault:EncryptionByDefault": 1,
-		"aws:ebs/defaultKmsKey:DefaultKmsKey": 1, "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock": 1}
+		"aws:ebs/defaultKmsKey:DefaultKmsKey": 1, "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock": 1,
+		"aws:iam/openIdConnectProvider:OpenIdConnectProvider": 1,
+		"platform:detection:ThreatDetection": 1, "aws:guardduty/detector:Detector": 1, "aws:guardduty/detectorFeature:DetectorFeature": 4,
+		"aws:cloudwatch/eventRule:EventRule": 1, "aws:cloudwatch/eventTarget:EventTarget": 1, "aws:sns/topic:Topic": 1,
+		"aws:sns/topicPolicy:TopicPolicy": 1, "aws:kms/key:Key": 4, "aws:kms/alias:Alias": 4}
 	with := func(extras ...map[string]int) map[string]int {
 		m := maps.Clone(common)
 		for _, extra := range extras {
@@ -129,10 +139,14 @@ func TestExactResourceCountsPerStack(t *testing.T) {
 			"aws:efs/mountTarget:MountTarget": 3, "aws:ec2/securityGroup:SecurityGroup": 3,
 			"aws:ec2/routeTable:RouteTable": 4, "aws:ec2/routeTableAssociation:RouteTableAssociation": 6, "aws:ec2/vpcEndpoint:VpcEndpoint": 2}),
 		// 3 zones: exactly 3 NAT gateways, 3 EIPs, 6 subnets; 2 gateway + 4 interface endpoints; the
-		// ALB's web ACL.
+		// ALB's web ACL; the registry's enhanced scanning; Falco: its privileged namespace (with
+		// the default deny and the egress its artifact download needs) and its Helm release.
 		"prod": with(owner, map[string]int{"aws:ec2/subnet:Subnet": 6, "aws:ec2/eip:Eip": 3, "aws:ec2/natGateway:NatGateway": 3,
 			"aws:ec2/routeTable:RouteTable": 4, "aws:ec2/routeTableAssociation:RouteTableAssociation": 6, "aws:ec2/vpcEndpoint:VpcEndpoint": 6,
-			"aws:ec2/securityGroup:SecurityGroup": 4, "aws:efs/mountTarget:MountTarget": 3, "aws:wafv2/webAcl:WebAcl": 1}),
+			"aws:ec2/securityGroup:SecurityGroup": 4, "aws:efs/mountTarget:MountTarget": 3, "aws:wafv2/webAcl:WebAcl": 1,
+			"aws:ecr/registryScanningConfiguration:RegistryScanningConfiguration": 1,
+			"platform:detection:Falco": 1, "platform:clustersecurity:Namespace": 2, "kubernetes:core/v1:Namespace": 2,
+			"kubernetes:networking.k8s.io/v1:NetworkPolicy": 8, "kubernetes:helm.sh/v3:Release": 2}),
 	}
 	for _, stack := range Stacks {
 		got := record(t, stack).CountByType()
@@ -265,14 +279,21 @@ func TestProdProtectsStatefulResourcesAndDevCanTearDown(t *testing.T) {
 				t.Errorf("%s: %s protect=%v retainOnDelete=%v, want %v", stack, r.URN, r.Protect, r.RetainOnDelete, wantKept)
 			}
 		}
-		// 3 keys, the flow-log, control-plane and runner log groups, the cluster, 5 buckets (with
-		// the ALB's access logs), the table, the file system and 3 secrets
-		if n != 17 {
-			t.Errorf("%s: %d stateful resources, want 17", stack, n)
+		// 3 keys (4 in the baseline owners, staging and prod: the alerts key), the flow-log,
+		// control-plane and runner log groups, the cluster, 5 buckets (with the ALB's access
+		// logs), the table, the file system, 3 secrets and 3 image repositories
+		want := map[string]int{"dev": 20, "staging": 21, "prod": 21}[stack]
+		if n != want {
+			t.Errorf("%s: %d stateful resources, want %d", stack, n, want)
 		}
 		for _, b := range g.OfType("aws:s3/bucketV2:BucketV2") {
 			if force, _ := b.Bool("forceDestroy"); force != (stack == "dev") {
 				t.Errorf("%s: %s forceDestroy=%v; only dev may empty buckets on destroy", stack, b.Name, force)
+			}
+		}
+		for _, r := range g.OfType("aws:ecr/repository:Repository") {
+			if force, _ := r.Bool("forceDelete"); force != (stack == "dev") {
+				t.Errorf("%s: %s forceDelete=%v; only dev may delete repositories with their images", stack, r.Name, force)
 			}
 		}
 	}
@@ -289,7 +310,7 @@ func TestBadConfigRegistersNothing(t *testing.T) {
 		t.Fatalf("want a *infra.ConfigError, got %v", err)
 	}
 	want := []string{
-		`platform:bogus: unknown key (allowed: access, account, bootstrap, cluster, edge, environment, images, keys, network, runner, services, stateful, storage, tags, waivers)`,
+		`platform:bogus: unknown key (allowed: access, account, bootstrap, cluster, detection, edge, environment, images, keys, network, registry, runner, services, stateful, storage, tags, waivers)`,
 		`platform:network.azCount: 1 is below the minimum of 2 (multi-AZ is required)`,
 		`platform:network.natGateways: "single" is not allowed in prod: one NAT gateway makes every zone depend on one (allowed in prod: perAz)`,
 	}

@@ -5,8 +5,12 @@ import (
 	"regexp"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ebs"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ecr"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/securestack/platform/components/registry"
 )
 
 // TypeToken is the Pulumi type of the Guardrails component. It is in users' state: never change it.
@@ -37,6 +41,14 @@ type GuardrailsArgs struct {
 	EBSDefaultKeyArn pulumi.StringInput
 	// LeaveS3PublicAccessBlockToOrganisation skips the account-level S3 public access block.
 	LeaveS3PublicAccessBlockToOrganisation bool
+	// GitHubOIDCProvider creates the account's GitHub Actions OIDC provider, which the services'
+	// push roles trust. IAM allows one provider per URL in an account: false means it exists
+	// already (adopted: referenced by its derived ARN, registry.GitHubProviderArn).
+	GitHubOIDCProvider bool
+	// EnhancedScanning turns on the registry's enhanced scanning (Amazon Inspector): every
+	// repository's images are scanned on push and continuously as new vulnerabilities are
+	// published. False leaves the registry's basic scanning, with each repository's scan on push.
+	EnhancedScanning bool
 }
 
 var ownerPattern = regexp.MustCompile(`^[^/]+/[^/]+/[^/]+$`)
@@ -47,6 +59,8 @@ type Guardrails struct {
 
 	// Owner is the owner's BaselineOutput as it checked it (OwnerStack only).
 	Owner pulumi.AnyOutput
+	// GitHubProvider is the account's GitHub OIDC provider (GitHubOIDCProvider only).
+	GitHubProvider *iam.OpenIdConnectProvider
 }
 
 // NewGuardrails registers the managed singletons, or the reference to their owner.
@@ -94,6 +108,31 @@ func NewGuardrails(ctx *pulumi.Context, name string, args *GuardrailsArgs, opts 
 			IgnorePublicAcls:      pulumi.Bool(true),
 			RestrictPublicBuckets: pulumi.Bool(true),
 		}, retain...); err != nil {
+			return nil, err
+		}
+	}
+	if args.GitHubOIDCProvider {
+		// No thumbprint: IAM trusts GitHub's certificate through its own library of root CAs.
+		var err error
+		if g.GitHubProvider, err = iam.NewOpenIdConnectProvider(ctx, name+"-github", &iam.OpenIdConnectProviderArgs{
+			Url:           pulumi.String(registry.GitHubURL),
+			ClientIdLists: pulumi.StringArray{pulumi.String(registry.GitHubAudience)},
+		}, retain...); err != nil {
+			return nil, err
+		}
+	}
+	if args.EnhancedScanning {
+		// Not retained: deleting it returns the registry to basic scanning, where each
+		// repository's scan on push still holds.
+		if _, err := ecr.NewRegistryScanningConfiguration(ctx, name+"-registry-scanning", &ecr.RegistryScanningConfigurationArgs{
+			ScanType: pulumi.String("ENHANCED"),
+			Rules: ecr.RegistryScanningConfigurationRuleArray{&ecr.RegistryScanningConfigurationRuleArgs{
+				ScanFrequency: pulumi.String("CONTINUOUS_SCAN"),
+				RepositoryFilters: ecr.RegistryScanningConfigurationRuleRepositoryFilterArray{&ecr.RegistryScanningConfigurationRuleRepositoryFilterArgs{
+					Filter: pulumi.String("*"), FilterType: pulumi.String("WILDCARD"),
+				}},
+			}},
+		}, pulumi.Parent(g)); err != nil {
 			return nil, err
 		}
 	}

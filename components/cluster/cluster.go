@@ -121,6 +121,8 @@ type Cluster struct {
 	OIDCIssuer      pulumi.StringOutput
 	// NodeSecurityGroupID is the nodes' security group (for EFS and other in-VPC services).
 	NodeSecurityGroupID pulumi.StringOutput
+	// NodeRoleArn is the nodes' IAM role: the kubelet pulls images with it.
+	NodeRoleArn pulumi.StringOutput
 	// ClusterSecurityGroupID is the security group pulumi-eks puts on the control plane's network
 	// interfaces: the one that admits callers of the API endpoint.
 	ClusterSecurityGroupID pulumi.StringOutput
@@ -507,6 +509,7 @@ func (b *builder) nodes() error {
 	if err != nil {
 		return err
 	}
+	b.c.NodeRoleArn = role.Arn
 	deps := []pulumi.Resource{b.eks, b.cniAddon}
 	for _, p := range eksspec.NodeRolePolicies {
 		att, err := iam.NewRolePolicyAttachment(b.ctx, b.child("node-"+p), &iam.RolePolicyAttachmentArgs{

@@ -53,6 +53,9 @@ type NamespaceArgs struct {
 	PodSecurityVersion string
 	// Roles are the personas' Roles in the namespace.
 	Roles []Role
+	// Privileged sets the Pod Security level to privileged instead of restricted. Only the
+	// namespace named eksspec.FalcoNamespace may be privileged: the one documented exception.
+	Privileged bool
 	// Protect sets Pulumi's protect option on the namespace: deleting it deletes everything in it.
 	Protect bool
 }
@@ -85,6 +88,9 @@ func (a *NamespaceArgs) Validate() error {
 	case slices.Contains(SystemNamespaces, a.Name):
 		bad("name: %q belongs to Kubernetes (reserved: %v)", a.Name, SystemNamespaces)
 	}
+	if a.Privileged && a.Name != eksspec.FalcoNamespace {
+		bad("privileged: only namespace %q (Falco's sensor) may be privileged, not %q", eksspec.FalcoNamespace, a.Name)
+	}
 	if !versionPattern.MatchString(a.PodSecurityVersion) {
 		bad("podSecurityVersion: %q is not a pinned Kubernetes minor version such as v1.34 (latest is not pinned)", a.PodSecurityVersion)
 	}
@@ -115,8 +121,12 @@ type Objects struct {
 // Build returns the objects of a namespace from validated args.
 func Build(a *NamespaceArgs) Objects {
 	labels := map[string]string{}
+	level := Restricted
+	if a.Privileged {
+		level = eksspec.PodSecurityPrivileged
+	}
 	for _, mode := range eksspec.PodSecurityModes {
-		labels[mode] = Restricted
+		labels[mode] = level
 		labels[mode+VersionSuffix] = a.PodSecurityVersion
 	}
 	o := Objects{

@@ -25,7 +25,7 @@ type KeyringArgs struct {
 	Account Account
 	// AliasPrefix names the aliases "<AliasPrefix>-<purpose>"; required, e.g. "alias/platform-prod".
 	AliasPrefix string
-	// Purposes are the keys to create; nil means all Purposes.
+	// Purposes are the keys to create (of AllPurposes); nil means Purposes.
 	Purposes []Purpose
 	// DeletionWindowDays before a scheduled deletion takes effect: 7 to 30; 0 means 30.
 	DeletionWindowDays int
@@ -77,8 +77,8 @@ func (a *KeyringArgs) Validate() error {
 	}
 	seen := map[Purpose]bool{}
 	for i, p := range a.Purposes {
-		if !slices.Contains(Purposes, p) {
-			errs = append(errs, fmt.Errorf("purposes[%d]: %q is not a purpose (allowed: %v)", i, p, Purposes))
+		if !slices.Contains(AllPurposes, p) {
+			errs = append(errs, fmt.Errorf("purposes[%d]: %q is not a purpose (allowed: %v)", i, p, AllPurposes))
 		} else if seen[p] {
 			errs = append(errs, fmt.Errorf("purposes[%d]: %q is listed twice", i, p))
 		}

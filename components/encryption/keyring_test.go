@@ -102,6 +102,8 @@ func TestKeyPoliciesHaveExactlyTheirStatements(t *testing.T) {
 		encryption.Logs:    {"AccountRootAdministersKey", "CloudWatchLogsUsesKeyForThisAccount"},
 		// No Auto Scaling statements: node volumes go through the ec2 entry of the second.
 		encryption.Data: {"AccountRootAdministersKey", "AccountPrincipalsUseKeyThroughAwsServices"},
+		// The findings topic's key: EventBridge encrypts what it publishes to the topic.
+		encryption.Alerts: {"AccountRootAdministersKey", "EventBridgePublishesToEncryptedTopics"},
 	} {
 		doc, err := encryption.KeyPolicy(p, account)
 		if err != nil {
@@ -119,7 +121,7 @@ func TestKeyPoliciesHaveExactlyTheirStatements(t *testing.T) {
 			t.Errorf("%s: policy %s, %v names a service-linked role", p, text, err)
 		}
 	}
-	if _, err := encryption.KeyPolicy("backup", account); err == nil || err.Error() != `encryption: unknown key purpose "backup" (allowed: [cluster logs data])` {
+	if _, err := encryption.KeyPolicy("backup", account); err == nil || err.Error() != `encryption: unknown key purpose "backup" (allowed: [cluster logs data alerts])` {
 		t.Errorf("unknown purpose: %v", err)
 	}
 }
@@ -149,7 +151,7 @@ func TestKeyringArgsReportEveryProblemAtOnce(t *testing.T) {
 		"account: id, region and partition are required (got {ID: Region: Partition:})",
 		`aliasPrefix: "alias/aws/x" must start with alias/ and not alias/aws/`,
 		`purposes[1]: "cluster" is listed twice`,
-		`purposes[2]: "backup" is not a purpose (allowed: [cluster logs data])`,
+		`purposes[2]: "backup" is not a purpose (allowed: [cluster logs data alerts])`,
 		"deletionWindowDays: 45 is outside 7 to 30",
 	}
 	if got := strings.Split(err.Error(), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
@@ -170,4 +172,20 @@ func ExampleKeyPolicy() {
 	// Output:
 	// AccountRootAdministersKey Allow [kms:*]
 	// CloudWatchLogsUsesKeyForThisAccount Allow [kms:Decrypt kms:DescribeKey kms:Encrypt kms:GenerateDataKey* kms:ReEncrypt*]
+}
+
+func TestAlertsKeyLetsEventBridgeEncryptAndNothingElse(t *testing.T) {
+	doc, err := encryption.KeyPolicy(encryption.Alerts, account)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := doc.JSON()
+	want := `{"Sid":"EventBridgePublishesToEncryptedTopics","Effect":"Allow","Principal":{"Service":["events.amazonaws.com"]},` +
+		`"Action":["kms:Decrypt","kms:GenerateDataKey*"],"Resource":["*"]}`
+	if err != nil || !strings.Contains(text, want) {
+		t.Errorf("alerts key policy %s, %v\nlacks %s", text, err, want)
+	}
+	if got := doc.Allows("kms:CreateGrant"); len(got) != 1 || got[0].Sid != "AccountRootAdministersKey" {
+		t.Errorf("only the account root may create grants on the alerts key: %v", got)
+	}
 }

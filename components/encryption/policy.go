@@ -17,10 +17,16 @@ const (
 	Logs Purpose = "logs"
 	// Data encrypts data at rest: EBS, EFS, DynamoDB, Secrets Manager, SNS, ECR.
 	Data Purpose = "data"
+	// Alerts encrypts the security findings topic, which EventBridge publishes to. Only the
+	// stack that owns the account baseline (and so routes the account's findings) has one.
+	Alerts Purpose = "alerts"
 )
 
-// Purposes are all purposes, in a fixed order.
+// Purposes are the keys every stack has, in a fixed order (a nil KeyringArgs.Purposes).
 var Purposes = []Purpose{Cluster, Logs, Data}
+
+// AllPurposes are every purpose a key may have.
+var AllPurposes = []Purpose{Cluster, Logs, Data, Alerts}
 
 // DataServices are the services that may use the data key on behalf of principals of the account.
 var DataServices = []string{"dynamodb", "ec2", "ecr", "elasticfilesystem", "s3", "secretsmanager", "sns"}
@@ -78,8 +84,18 @@ func KeyPolicy(p Purpose, a Account) (iampolicy.Document, error) {
 		// above. The Auto Scaling service-linked role is deliberately not named: KMS refuses a
 		// policy whose principal does not exist, and that role exists only after an account's first
 		// Auto Scaling group, so naming it would make CreateKey fail in a fresh account.
+	case Alerts:
+		// EventBridge encrypts what it publishes to the findings topic with the key (the statement
+		// AWS documents for SNS targets). The topic's own policy admits only the findings rule.
+		statements = append(statements, iampolicy.Statement{
+			Sid:       "EventBridgePublishesToEncryptedTopics",
+			Effect:    iampolicy.Allow,
+			Principal: &iampolicy.Principal{Service: iampolicy.StringList{"events.amazonaws.com"}},
+			Actions:   iampolicy.StringList{"kms:Decrypt", "kms:GenerateDataKey*"},
+			Resources: iampolicy.StringList{"*"},
+		})
 	default:
-		return iampolicy.Document{}, fmt.Errorf("encryption: unknown key purpose %q (allowed: %v)", p, Purposes)
+		return iampolicy.Document{}, fmt.Errorf("encryption: unknown key purpose %q (allowed: %v)", p, AllPurposes)
 	}
 	return iampolicy.New(statements...), nil
 }
