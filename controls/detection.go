@@ -180,7 +180,8 @@ func routeTargetFindings(g *graph.Graph, rule *graph.Resource) []Finding {
 	var targeted []*graph.Resource
 	for _, tg := range g.OfType(typeEventTarget) {
 		r, err := tg.Get("rule")
-		if err != nil || !(r.IsComputed() || (r.IsString() && ruleName.IsString() && r.AsString() == ruleName.AsString())) {
+		sameRule := r.IsComputed() || (r.IsString() && ruleName.IsString() && r.AsString() == ruleName.AsString())
+		if err != nil || !sameRule {
 			continue
 		}
 		arn, _ := tg.Get("arn")

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
+	corev1 "k8s.io/api/core/v1"
 
 	"github.com/securestack/platform/components/registry"
 	"github.com/securestack/platform/graph"
@@ -65,16 +66,21 @@ func checkScanOnPush(t Target) (int, []Finding) {
 	templates, dfs := PodTemplates(t.Graph)
 	fs = append(fs, dfs...)
 	for _, pt := range templates {
-		for _, c := range slices.Concat(pt.Spec.InitContainers, pt.Spec.Containers) {
-			host, path, _ := strings.Cut(c.Image, "/")
-			if !ecrHost.MatchString(host) {
-				continue // another registry: platform:images.registries allows it explicitly
-			}
-			checked++
-			repo, _, _ := strings.Cut(strings.Split(path, "@")[0], ":")
-			if r, ok := repos[repo]; !ok || !scansOnPush(r) {
-				fs = append(fs, Finding{URN: pt.URN, Violation: Violation{Path: "spec.template.spec.containers[" + c.Name + "].image", Value: c.Image,
-					Message: "an image of the account's registry must come from a repository of this plan that scans on push (the service's own)"}})
+		for _, group := range []struct {
+			field string
+			list  []corev1.Container
+		}{{"initContainers", pt.Spec.InitContainers}, {"containers", pt.Spec.Containers}} {
+			for i, c := range group.list {
+				host, path, _ := strings.Cut(c.Image, "/")
+				if !ecrHost.MatchString(host) {
+					continue // another registry: platform:images.registries allows it explicitly
+				}
+				checked++
+				repo, _, _ := strings.Cut(strings.Split(path, "@")[0], ":")
+				if r, ok := repos[repo]; !ok || !scansOnPush(r) {
+					fs = append(fs, Finding{URN: pt.URN, Violation: Violation{Path: fmt.Sprintf("spec.template.spec.%s[%d].image", group.field, i), Value: c.Image,
+						Message: "an image of the account's registry must come from a repository of this plan that scans on push (the service's own)"}})
+				}
 			}
 		}
 	}

@@ -10,8 +10,8 @@ import (
 
 	"k8s.io/apimachinery/pkg/api/resource"
 
-	"github.com/securestack/platform/components/workload"
 	"github.com/securestack/platform/components/registry"
+	"github.com/securestack/platform/components/workload"
 	"github.com/securestack/platform/eksspec"
 )
 

@@ -350,9 +350,10 @@ const (
 var (
 	// SingletonModes are the ways an account-wide guardrail can be handled.
 	SingletonModes = []string{Manage, Organization}
-	// RegistryScannings are the registry's scanning choices; ProviderModes the GitHub provider's.
+	// RegistryScannings are the registry's scanning choices.
 	RegistryScannings = []string{RegistryBasic, RegistryEnhanced}
-	ProviderModes     = []string{Adopt, Manage}
+	// ProviderModes are the ways the baseline owner handles the account's GitHub OIDC provider.
+	ProviderModes = []string{Adopt, Manage}
 	// S3Encryptions are the bucket default encryptions: SSE-S3 or SSE-KMS.
 	S3Encryptions = []string{"AES256", "aws:kms"}
 	// DynamoDBKeys are the table key choices.

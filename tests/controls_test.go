@@ -2,9 +2,12 @@ package tests
 
 import (
 	"fmt"
+	"io/fs"
+	"os"
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
 
@@ -70,8 +73,10 @@ type brokenCase struct {
 	name       string
 	control    string
 	breakGraph func(t *testing.T, g *graph.Graph) *graph.Graph
-	wantURN    string // suffix of the URN the finding must name
-	wantPath   string
+	// breakWorkflow, instead, breaks the repository's image workflow (SUP-001).
+	breakWorkflow func(t *testing.T, text string) string
+	wantURN       string // suffix of the URN the finding must name
+	wantPath      string
 }
 
 func editInputs(typ, name string, edit func(t *testing.T, in property.Map) property.Map) func(*testing.T, *graph.Graph) *graph.Graph {
@@ -423,10 +428,22 @@ func TestEachControlFailsOnABrokenInput(t *testing.T) {
 			if !ok {
 				t.Fatalf("no control %s", tc.control)
 			}
-			if r := c.Run(controls.Target{Graph: base, Environment: "prod"}); r.Status != controls.Pass {
+			repo := os.DirFS(projectDir(t))
+			if r := c.Run(controls.Target{Graph: base, Environment: "prod", Repository: repo}); r.Status != controls.Pass {
 				t.Fatalf("%s does not pass on the unbroken graph: %v %v", tc.control, r.Status, r.Findings)
 			}
-			r := c.Run(controls.Target{Graph: tc.breakGraph(t, base), Environment: "prod"})
+			broken := controls.Target{Graph: base, Environment: "prod", Repository: repo}
+			if tc.breakGraph != nil {
+				broken.Graph = tc.breakGraph(t, base)
+			}
+			if tc.breakWorkflow != nil {
+				text, err := fs.ReadFile(repo, controls.ImageWorkflowPath)
+				if err != nil {
+					t.Fatal(err)
+				}
+				broken.Repository = fstest.MapFS{controls.ImageWorkflowPath: {Data: []byte(tc.breakWorkflow(t, string(text)))}}
+			}
+			r := c.Run(broken)
 			if r.Status != controls.Fail {
 				t.Fatalf("%s status %s on a broken graph, want fail", tc.control, r.Status)
 			}

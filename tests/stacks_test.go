@@ -120,7 +120,7 @@ func TestExactResourceCountsPerStack(t *testing.T) {
 	owner := map[string]int{"aws:ebs/encryptionByDefault:EncryptionByDefault": 1,
 		"aws:ebs/defaultKmsKey:DefaultKmsKey": 1, "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock": 1,
 		"aws:iam/openIdConnectProvider:OpenIdConnectProvider": 1,
-		"platform:detection:ThreatDetection": 1, "aws:guardduty/detector:Detector": 1, "aws:guardduty/detectorFeature:DetectorFeature": 4,
+		"platform:detection:ThreatDetection":                  1, "aws:guardduty/detector:Detector": 1, "aws:guardduty/detectorFeature:DetectorFeature": 4,
 		"aws:cloudwatch/eventRule:EventRule": 1, "aws:cloudwatch/eventTarget:EventTarget": 1, "aws:sns/topic:Topic": 1,
 		"aws:sns/topicPolicy:TopicPolicy": 1, "aws:kms/key:Key": 4, "aws:kms/alias:Alias": 4}
 	with := func(extras ...map[string]int) map[string]int {

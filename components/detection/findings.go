@@ -8,8 +8,8 @@ import (
 	"github.com/securestack/platform/iampolicy"
 )
 
-// GuardDuty's severity levels and the lowest score of each (GuardDuty scores findings 1.0 to
-// 10.0: low from 1, medium from 4, high from 7, critical from 9).
+// SeverityScores are GuardDuty's severity levels and the lowest score of each (GuardDuty scores
+// findings 1.0 to 10.0: low from 1, medium from 4, high from 7, critical from 9).
 var SeverityScores = map[string]float64{"low": 1, "medium": 4, "high": 7}
 
 // Severities are the levels a route may start at, in order. "critical" alone is not one: it would
