@@ -184,11 +184,14 @@ func routeTargetFindings(g *graph.Graph, rule *graph.Resource) []Finding {
 		if err != nil || !sameRule {
 			continue
 		}
-		arn, _ := tg.Get("arn")
-		if arn.IsComputed() {
+		arn, err := tg.Get("arn")
+		if g.DryRun && (err != nil || arn.IsComputed()) {
 			return nil // a preview: the topic's ARN is known at apply
 		}
-		topic, ok := topics[arn.AsString()]
+		topic, ok := (*graph.Resource)(nil), false
+		if err == nil && arn.IsString() {
+			topic, ok = topics[arn.AsString()]
+		}
 		if !ok {
 			fs = append(fs, Finding{URN: tg.URN, Violation: Violation{Path: "arn", Value: describe(tg.Inputs, "arn"), Message: "target an SNS topic of this plan"}})
 			continue
@@ -200,9 +203,11 @@ func routeTargetFindings(g *graph.Graph, rule *graph.Resource) []Finding {
 	}
 	keys := keysByArn(g)
 	for _, topic := range targeted {
-		keyArn, _ := topic.String("kmsMasterKeyId")
+		keyArn, err := topic.String("kmsMasterKeyId")
 		key, ok := keys[keyArn]
 		switch {
+		case err != nil && g.DryRun:
+			// a preview: the key's ARN is known at apply
 		case !ok:
 			fs = append(fs, Finding{URN: topic.URN, Violation: Violation{Path: "kmsMasterKeyId", Value: describe(topic.Inputs, "kmsMasterKeyId"),
 				Message: "encrypt the topic with a customer key of this plan (alias/aws/sns does not let EventBridge publish)"}})
@@ -235,7 +240,9 @@ func topicPolicyFindings(g *graph.Graph, topic *graph.Resource, ruleArn string) 
 	topicArn, _ := topic.Outputs.GetOk("arn")
 	var policies []*graph.Resource
 	for _, p := range g.OfType(typeTopicPolicy) {
-		if arn, err := p.Get("arn"); err == nil && (arn.IsComputed() || arn.IsString() && topicArn.IsString() && arn.AsString() == topicArn.AsString()) {
+		arn, err := p.Get("arn")
+		unknown := (err != nil && g.DryRun) || (err == nil && arn.IsComputed())
+		if unknown || (err == nil && arn.IsString() && topicArn.IsString() && arn.AsString() == topicArn.AsString()) {
 			policies = append(policies, p)
 		}
 	}
@@ -243,8 +250,8 @@ func topicPolicyFindings(g *graph.Graph, topic *graph.Resource, ruleArn string) 
 		return []Finding{{URN: topic.URN, Violation: Violation{Path: "policy", Value: fmt.Sprint(len(policies)), Message: "give the topic exactly one policy admitting the findings rule"}}}
 	}
 	p := policies[0]
-	if v, err := p.Get("policy"); err == nil && v.IsComputed() {
-		return nil
+	if v, err := p.Get("policy"); (err == nil && v.IsComputed()) || (err != nil && g.DryRun) {
+		return nil // a preview: the policy names ARNs known at apply
 	}
 	doc, vs, ok := policyAt(p.Inputs, "policy", "the topic needs a policy admitting the findings rule")
 	var fs []Finding

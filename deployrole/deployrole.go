@@ -140,6 +140,8 @@ var statements = []statement{
 	{sid: "IAMOIDCProvider", area: AreaCluster, resources: []string{"arn:" + partitionVar + ":iam::*:oidc-provider/oidc.eks.*"},
 		reason: "the cluster's IAM OIDC provider for IRSA (pulumi-eks createOidcProvider); its name is the EKS issuer, so only EKS issuers"},
 	// --- identity ---
+	{sid: "IAMGitHubOIDCProvider", area: AreaIdentity, resources: []string{"arn:" + partitionVar + ":iam::*:oidc-provider/token.actions.githubusercontent.com"},
+		reason: "the account's GitHub Actions OIDC provider, which the services' push roles trust: created by the baseline's owner (githubOidcProvider: manage) or looked up when adopted"},
 	{sid: "IAMRoles", area: AreaIdentity, resources: []string{"arn:" + partitionVar + ":iam::*:role/" + projectVar + "-*"},
 		reason: "roles named <project>-* (Pulumi auto-names append a suffix to the logical name, which starts with <project>-<stack>) and their inline policies"},
 	{sid: "IAMAttachManagedPolicies", area: AreaIdentity, resources: []string{"arn:" + partitionVar + ":iam::*:role/" + projectVar + "-*"},
@@ -398,11 +400,15 @@ var table = []entry{
 			serviceLinkedRole("eks.amazonaws.com"),
 			g("KMSProjectKeysForServices", "kms:CreateGrant", "kms:DescribeKey")}},
 	{pulumiType: "aws:iam/openIdConnectProvider:OpenIdConnectProvider", reason: "the cluster's OIDC provider (inside eks:index:Cluster) and the account's GitHub Actions provider (the baseline's owner)",
-		grants: []grant{g("IAMOIDCProvider", "iam:AddClientIDToOpenIDConnectProvider", "iam:CreateOpenIDConnectProvider", "iam:DeleteOpenIDConnectProvider",
-			"iam:GetOpenIDConnectProvider", "iam:RemoveClientIDFromOpenIDConnectProvider", "iam:TagOpenIDConnectProvider",
-			"iam:UntagOpenIDConnectProvider", "iam:UpdateOpenIDConnectProviderThumbprint")}},
+		grants: []grant{
+			g("IAMOIDCProvider", "iam:AddClientIDToOpenIDConnectProvider", "iam:CreateOpenIDConnectProvider", "iam:DeleteOpenIDConnectProvider",
+				"iam:GetOpenIDConnectProvider", "iam:RemoveClientIDFromOpenIDConnectProvider", "iam:TagOpenIDConnectProvider",
+				"iam:UntagOpenIDConnectProvider", "iam:UpdateOpenIDConnectProviderThumbprint"),
+			g("IAMGitHubOIDCProvider", "iam:AddClientIDToOpenIDConnectProvider", "iam:CreateOpenIDConnectProvider", "iam:DeleteOpenIDConnectProvider",
+				"iam:GetOpenIDConnectProvider", "iam:RemoveClientIDFromOpenIDConnectProvider", "iam:TagOpenIDConnectProvider",
+				"iam:UntagOpenIDConnectProvider")}},
 	{pulumiType: "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider", kind: invoke, reason: "checks that an adopted GitHub provider exists and lists the STS audience",
-		grants: []grant{g("IAMOIDCProvider", "iam:GetOpenIDConnectProvider")}},
+		grants: []grant{g("IAMGitHubOIDCProvider", "iam:GetOpenIDConnectProvider")}},
 	{pulumiType: "aws:eks/nodeGroup:NodeGroup", reason: "managed node groups: the node role is passed to EKS (assumption, unverified: iam:PassedToService is eks.amazonaws.com for CreateNodegroup); EKS's node-group service-linked role on first use; the launch template is read by that role, not the caller",
 		grants: []grant{
 			g("EKSClusters", "eks:CreateNodegroup", "eks:DeleteNodegroup", "eks:DescribeNodegroup", "eks:DescribeUpdate",

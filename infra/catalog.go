@@ -72,6 +72,11 @@ type PushConfig struct {
 	// Environment is the GitHub deployment environment allowed to push (its protection rules —
 	// reviewers, branches — then gate the push too).
 	Environment string `json:"environment"`
+	// Workflow pins the reusable workflow the pushing job must run,
+	// "<owner>/<repo>/.github/workflows/image.yml@<ref or commit>": the trust then admits only the
+	// gate. The repository must customise its OIDC sub claim (include_claim_keys: repo, context,
+	// job_workflow_ref), or no token matches. Default none: any workflow of the repository and ref.
+	Workflow string `json:"workflow"`
 }
 
 // ResourcesConfig are a container's requests and limits.
@@ -115,7 +120,7 @@ func (p PushConfig) Set() bool { return p != PushConfig{} }
 
 // source is the push role's trust source.
 func (p PushConfig) source() registry.Source {
-	return registry.Source{Repository: p.Repository, Ref: p.Ref, Environment: p.Environment}
+	return registry.Source{Repository: p.Repository, Ref: p.Ref, Environment: p.Environment, Workflow: p.Workflow}
 }
 
 // ImagesConfig is platform:images.

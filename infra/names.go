@@ -45,7 +45,8 @@ func (n Names) Secret(purpose string) string { return n.Project + "/" + n.Stack 
 // stacks sharing an account (dev and staging) each have their own.
 func (n Names) Repository(service string) string { return n.Project + "/" + n.Stack + "/" + service }
 
-// FindingsTopic is the SNS topic of the account's security findings (baseline owner only).
+// FindingsTopic names the SNS topic of the account's security findings and the EventBridge rule
+// that routes them (baseline owner only).
 func (n Names) FindingsTopic() string { return n.Prefix() + "-security-findings" }
 
 // Cluster is the EKS cluster's name.
@@ -128,6 +129,8 @@ func (c *Config) validateNames() []string {
 		check("secret name", n.Secret(purpose), secrets.CheckSecretName(n.Secret(purpose)))
 	}
 	check("CodeBuild project name prefix", n.Prefix(), runner.CheckProjectPrefix(n.Prefix()))
+	// The findings topic and rule name (EventBridge: at most 64) is Prefix + 18 characters: within
+	// the IAM role limit above (Prefix + 23), so it needs no check of its own.
 	return p
 }
 

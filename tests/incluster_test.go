@@ -348,11 +348,13 @@ func TestPodsStartOnlyBehindTheirPolicies(t *testing.T) {
 }
 
 // TestInClusterAndEdgeControlsHoldInPreview: recorded as `pulumi preview` records (provider
-// outputs unknown, unknown annotations dropped), the in-cluster and edge controls pass on every
-// stack: what is unknown until apply is checked at apply, never failed for being unknown.
+// outputs unknown, unknown annotations dropped), the in-cluster, edge, registry and detection
+// controls pass on every stack: what is unknown until apply is checked at apply, never failed for
+// being unknown.
 func TestInClusterAndEdgeControlsHoldInPreview(t *testing.T) {
 	ids := []string{"NP-001", "NP-002", "POD-001", "POD-002", "POD-003", "IAM-005", "RBAC-001",
-		"EDGE-001", "EDGE-002", "EDGE-003", "EDGE-004", "EDGE-005", "EDGE-006", "EDGE-007", "EDGE-008"}
+		"EDGE-001", "EDGE-002", "EDGE-003", "EDGE-004", "EDGE-005", "EDGE-006", "EDGE-007", "EDGE-008",
+		"REG-001", "REG-002", "REG-003", "REG-004", "REG-005", "REG-006", "GD-001", "GD-002", "FALCO-001", "POD-004"}
 	for _, stack := range Stacks {
 		g, err := recorder.Record(recorder.Options{Stack: stack, DryRun: true})
 		if err != nil {

@@ -115,12 +115,12 @@ func TestExactResourceCountsPerStack(t *testing.T) {
 	}
 	// The owner of an account's baseline manages its singletons; dev, in staging's account, only
 	// references staging.
-	// That includes the GitHub OIDC provider, GuardDuty (a detector with four features) and the
-	// route of its findings (a rule, its target, a topic with its policy, under the alerts key).
+	// That includes GuardDuty (a detector with four features) and the route of its findings (a
+	// rule, its target, a topic with its policy, under the alerts key); the committed owners adopt
+	// the GitHub OIDC provider, so none creates one.
 	owner := map[string]int{"aws:ebs/encryptionByDefault:EncryptionByDefault": 1,
 		"aws:ebs/defaultKmsKey:DefaultKmsKey": 1, "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock": 1,
-		"aws:iam/openIdConnectProvider:OpenIdConnectProvider": 1,
-		"platform:detection:ThreatDetection":                  1, "aws:guardduty/detector:Detector": 1, "aws:guardduty/detectorFeature:DetectorFeature": 4,
+		"platform:detection:ThreatDetection": 1, "aws:guardduty/detector:Detector": 1, "aws:guardduty/detectorFeature:DetectorFeature": 4,
 		"aws:cloudwatch/eventRule:EventRule": 1, "aws:cloudwatch/eventTarget:EventTarget": 1, "aws:sns/topic:Topic": 1,
 		"aws:sns/topicPolicy:TopicPolicy": 1, "aws:kms/key:Key": 4, "aws:kms/alias:Alias": 4}
 	with := func(extras ...map[string]int) map[string]int {

@@ -109,3 +109,30 @@ func TestNamespaceRegistersItsObjectsUnderItsName(t *testing.T) {
 		t.Errorf("registered\n got  %s\n want %s", strings.Join(got, "|"), want)
 	}
 }
+
+// TestOnlyFalcosNamespaceMayBePrivileged: the one exception is asked for by name, and then every
+// mode is privileged (enforce, audit and warn at the same pinned version).
+func TestOnlyFalcosNamespaceMayBePrivileged(t *testing.T) {
+	err := (&clustersecurity.NamespaceArgs{Name: "apps", PodSecurityVersion: "v1.34", Privileged: true}).Validate()
+	if err == nil || err.Error() != `privileged: only namespace "falco" (Falco's sensor) may be privileged, not "apps"` {
+		t.Errorf("a privileged application namespace: %v", err)
+	}
+	args := &clustersecurity.NamespaceArgs{Name: "falco", PodSecurityVersion: "v1.34", Privileged: true}
+	if err := args.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	labels := clustersecurity.Build(args).Namespace.Labels
+	want := map[string]string{
+		"pod-security.kubernetes.io/enforce": "privileged", "pod-security.kubernetes.io/enforce-version": "v1.34",
+		"pod-security.kubernetes.io/audit": "privileged", "pod-security.kubernetes.io/audit-version": "v1.34",
+		"pod-security.kubernetes.io/warn": "privileged", "pod-security.kubernetes.io/warn-version": "v1.34",
+	}
+	if len(labels) != len(want) {
+		t.Errorf("labels %v", labels)
+	}
+	for k, v := range want {
+		if labels[k] != v {
+			t.Errorf("%s = %q, want %q", k, labels[k], v)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/securestack/platform/iampolicy"
 )
@@ -33,8 +34,14 @@ func FindingsPattern(minSeverity string) (string, error) {
 		"detail-type": []string{FindingDetailType},
 		"detail":      map[string]any{"severity": []any{map[string]any{"numeric": []any{">=", score}}}},
 	}
-	out, err := json.Marshal(pattern)
-	return string(out), err
+	// Without HTML escaping: the console and the plan show ">=", not "\u003e=".
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(pattern); err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(b.String(), "\n"), nil
 }
 
 // PatternMinSeverity reads back the lowest severity score a pattern routes, and whether the

@@ -71,7 +71,7 @@ type ThreatDetectionArgs struct {
 	Partition, AccountID string
 	// MinSeverity is the lowest severity routed: "low", "medium" or "high"; default "medium".
 	MinSeverity string
-	// TopicName names the findings topic; required.
+	// TopicName names the findings topic and its rule; required (EventBridge allows 64 characters).
 	TopicName string
 	// TopicKeyArn encrypts the topic; required: a customer key whose policy lets EventBridge use
 	// it (encryption.Alerts), or EventBridge cannot publish.
@@ -97,7 +97,7 @@ type ThreatDetection struct {
 var (
 	detectorID  = regexp.MustCompile(`^[a-z0-9]{32}$`)
 	emailLike   = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
-	topicName   = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+	topicName   = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 	httpsURLPat = regexp.MustCompile(`^https://[^\s/$.?#].[^\s]*$`)
 )
 
@@ -121,7 +121,7 @@ func (a *ThreatDetectionArgs) Validate() error {
 		errs = append(errs, errors.New(p))
 	}
 	if !topicName.MatchString(a.TopicName) {
-		bad("topicName: %q is not an SNS topic name (1 to 256 letters, digits, '-' and '_')", a.TopicName)
+		bad("topicName: %q is not a topic and rule name (1 to 64 letters, digits, '-' and '_': EventBridge's limit)", a.TopicName)
 	}
 	if a.TopicKeyArn == nil {
 		bad("topicKeyArn: required (the findings topic is encrypted with a customer key)")
@@ -221,6 +221,7 @@ func NewThreatDetection(ctx *pulumi.Context, name string, args *ThreatDetectionA
 		return nil, err
 	}
 	rule, err := cloudwatch.NewEventRule(ctx, name+"-findings", &cloudwatch.EventRuleArgs{
+		Name:         pulumi.String(a.TopicName),
 		Description:  pulumi.Sprintf("GuardDuty findings of severity %s and above", a.MinSeverity),
 		EventPattern: pulumi.String(pattern),
 		Tags:         pulumi.ToStringMap(a.Tags),

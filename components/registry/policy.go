@@ -125,12 +125,19 @@ type Source struct {
 	Repository  string // "<owner>/<repo>"
 	Ref         string // e.g. "refs/heads/main"
 	Environment string // e.g. "production"
+	// Workflow, when set, is the reusable workflow the job must run, "<owner>/<repo>/.github/
+	// workflows/<file>@<ref>": IAM cannot read GitHub's job_workflow_ref claim, so the repository
+	// (or its organisation) must customise its sub claim to include it (include_claim_keys: repo,
+	// context, job_workflow_ref); the trust then admits only jobs that run that workflow.
+	Workflow string
 }
 
 var (
 	repoPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$`)
 	refPattern  = regexp.MustCompile(`^refs/(heads|tags)/[A-Za-z0-9._/-]+$`)
 	envPattern  = regexp.MustCompile(`^[A-Za-z0-9._-]{1,255}$`)
+	// workflowPattern is a reusable workflow at an exact ref or commit.
+	workflowPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}/\.github/workflows/[A-Za-z0-9._-]+\.ya?ml@(refs/(heads|tags)/[A-Za-z0-9._/-]+|[0-9a-f]{40})$`)
 )
 
 // Validate reports every problem with the source; at names it in messages.
@@ -149,15 +156,23 @@ func (s Source) Validate(at string) []string {
 	case s.Environment != "" && !envPattern.MatchString(s.Environment):
 		p = append(p, fmt.Sprintf("%s.environment: %q is not an environment name (letters, digits, '.', '_', '-')", at, s.Environment))
 	}
+	if s.Workflow != "" && !workflowPattern.MatchString(s.Workflow) {
+		p = append(p, fmt.Sprintf("%s.workflow: %q is not a reusable workflow at an exact ref (<owner>/<repo>/.github/workflows/<file>.yml@refs/heads/<branch>, @refs/tags/<tag> or @<commit SHA>)", at, s.Workflow))
+	}
 	return p
 }
 
-// Subject is the exact sub claim of the source's tokens.
+// Subject is the exact sub claim of the source's tokens: GitHub's default form, or with Workflow
+// the customised one (repo, context, job_workflow_ref).
 func (s Source) Subject() string {
+	sub := "repo:" + s.Repository + ":ref:" + s.Ref
 	if s.Environment != "" {
-		return "repo:" + s.Repository + ":environment:" + s.Environment
+		sub = "repo:" + s.Repository + ":environment:" + s.Environment
 	}
-	return "repo:" + s.Repository + ":ref:" + s.Ref
+	if s.Workflow != "" {
+		sub += ":job_workflow_ref:" + s.Workflow
+	}
+	return sub
 }
 
 // PushTrust lets only the source's workflow runs assume the push role: a token of the GitHub

@@ -59,6 +59,9 @@ func TestPushTrustIsOneRepositoryAndOneRef(t *testing.T) {
 	}{
 		{registry.Source{Repository: "example-org/uploader", Ref: "refs/heads/main"}, "repo:example-org/uploader:ref:refs/heads/main"},
 		{registry.Source{Repository: "example-org/uploader", Environment: "production"}, "repo:example-org/uploader:environment:production"},
+		// A customised sub claim (repo, context, job_workflow_ref): only jobs running the gate.
+		{registry.Source{Repository: "example-org/uploader", Environment: "production", Workflow: "securestack/platform/.github/workflows/image.yml@refs/heads/main"},
+			"repo:example-org/uploader:environment:production:job_workflow_ref:securestack/platform/.github/workflows/image.yml@refs/heads/main"},
 	} {
 		text, err := registry.PushTrust(provider, tc.source).JSON()
 		want := `{"Version":"2012-10-17","Statement":[{"Sid":"GitHubActionsOfOneRepositoryAndRef","Effect":"Allow",` +
@@ -92,6 +95,8 @@ func TestSourceProblemsAreReportedWithTheirPath(t *testing.T) {
 		{registry.Source{Repository: "o/r", Ref: "refs/heads/*"}, `push.ref: "refs/heads/*" is not an exact ref (refs/heads/<branch> or refs/tags/<tag>, no wildcard)`},
 		{registry.Source{Repository: "o/r", Ref: "main"}, `push.ref: "main" is not an exact ref (refs/heads/<branch> or refs/tags/<tag>, no wildcard)`},
 		{registry.Source{Repository: "o/r", Environment: "prod env"}, `push.environment: "prod env" is not an environment name (letters, digits, '.', '_', '-')`},
+		{registry.Source{Repository: "o/r", Ref: "refs/heads/main", Workflow: "securestack/platform/.github/workflows/image.yml@main"},
+			`push.workflow: "securestack/platform/.github/workflows/image.yml@main" is not a reusable workflow at an exact ref (<owner>/<repo>/.github/workflows/<file>.yml@refs/heads/<branch>, @refs/tags/<tag> or @<commit SHA>)`},
 	} {
 		if got := strings.Join(tc.source.Validate("push"), "\n"); got != tc.want {
 			t.Errorf("%+v:\n got  %s\n want %s", tc.source, got, tc.want)
