@@ -36,7 +36,7 @@ var detectionControls = []*Control{
 	{ID: "GD-001", Title: "GuardDuty is on in the account and region, publishing every 15 minutes, with S3 data events, EKS audit logs, EBS malware protection and EKS runtime monitoring (agent managed) — or the account's baseline is owned by another stack",
 		Section: section5, Requirement: reqGuardDuty, Severity: Critical, Graph: checkGuardDuty, Evidence: guardDutyEvidence},
 	{ID: "GD-002", Title: "GuardDuty findings of high severity and above are routed by an EventBridge rule to an SNS topic encrypted with a customer key that only the rule may publish to — or the account's baseline is owned by another stack",
-		Section: section5, Supports: []string{reqGuardDuty}, Severity: High, Graph: checkFindingsRoute, Evidence: baselineEvidence},
+		Section: section5, Supports: []string{reqGuardDuty}, Severity: High, Graph: checkFindingsRoute, Evidence: routeEvidence},
 	{ID: "FALCO-001", Title: "Falco runs where the environment asks for it (prod): a pinned chart with the modern eBPF driver, JSON alerts on stdout, in its own namespace",
 		Section: section5, Requirement: reqFalco, Severity: High, Graph: checkFalco},
 	{ID: "POD-004", Title: "Every namespace enforces Pod Security restricted, except Falco's namespace, which may be privileged only to hold Falco",
@@ -339,4 +339,28 @@ func checkPrivilegedNamespaces(t Target) (int, []Finding) {
 		}
 	}
 	return len(namespaces), fs
+}
+
+// routeEvidence names the rule, the severity it routes from and the topic it routes to.
+func routeEvidence(t Target) string {
+	if owner, ok := baselineOwner(t.Graph); ok && len(t.Graph.OfType(typeEventRule)) == 0 {
+		return fmt.Sprintf("the account's findings are routed by stack %s, which owns its baseline", owner)
+	}
+	var parts []string
+	for _, r := range t.Graph.OfType(typeEventRule) {
+		pattern, _ := r.String("eventPattern")
+		score, findings, err := detection.PatternMinSeverity(pattern)
+		if !findings || err != nil {
+			continue
+		}
+		var topics []string
+		for _, tp := range t.Graph.OfType(typeTopic) {
+			name, _ := tp.String("name")
+			key, _ := tp.String("kmsMasterKeyId")
+			topics = append(topics, fmt.Sprintf("topic %s (key %s)", name, key))
+		}
+		name, _ := r.String("name")
+		parts = append(parts, fmt.Sprintf("rule %s routes GuardDuty findings of severity %g and above; %s", name, score, strings.Join(topics, ", ")))
+	}
+	return strings.Join(parts, "; ")
 }

@@ -34,7 +34,7 @@ var registryControls = []*Control{
 	{ID: "REG-004", Title: "Every repository policy is private: no public allow; all but the nodes (and the push role) are denied pulls, all but its one push role denied writes",
 		Section: section2, Severity: Critical, Graph: checkRepositoryPolicies},
 	{ID: "REG-005", Title: "A push role trusts GitHub's OIDC provider only for one repository and one branch or environment (exact sub, STS audience)",
-		Section: section2, Supports: []string{reqImageScanning}, Severity: Critical, Types: []string{typeRole}, Resource: checkPushTrust},
+		Section: section2, Supports: []string{reqImageScanning}, Severity: Critical, Types: []string{typeRole}, Resource: checkPushTrust, Evidence: pushSubjects},
 	{ID: "REG-006", Title: "Every repository has a lifecycle policy that expires untagged images and bounds how many it keeps",
 		Section: section2, Severity: Medium, Graph: checkLifecyclePolicies},
 }
@@ -294,4 +294,25 @@ func lifecycleProblem(text string) string {
 		return "add a rule (tagStatus any, imageCountMoreThan) bounding how many images are kept"
 	}
 	return ""
+}
+
+// pushSubjects says which GitHub subjects may push, role by role.
+func pushSubjects(t Target) string {
+	var parts []string
+	for _, r := range t.Graph.OfType(typeRole) {
+		doc, _, ok := policyAt(r.Inputs, "assumeRolePolicy", "")
+		if !ok {
+			continue
+		}
+		for _, st := range doc.Statements {
+			if st.Principal != nil && trustsGitHub(st.Principal.Federated) {
+				parts = append(parts, r.Name+" ← "+strings.Join(st.ConditionValues("StringEquals", registry.GitHubIssuer+":sub"), ", "))
+			}
+		}
+	}
+	if len(parts) == 0 {
+		return "no role trusts GitHub: nobody can push"
+	}
+	slices.Sort(parts)
+	return strings.Join(parts, "; ")
 }
