@@ -1,6 +1,7 @@
 package infra
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"net/netip"
@@ -403,7 +404,7 @@ func (c *Config) validateDetection() []string {
 			set, deflt any
 		}{
 			{"guardDuty", a.GuardDuty, def.GuardDuty}, {"guardDutyDetectorId", a.GuardDutyDetectorID, def.GuardDutyDetectorID},
-			{"findings", fmt.Sprint(a.Findings), fmt.Sprint(def.Findings)}, {"registryScanning", a.RegistryScanning, def.RegistryScanning},
+			{"findings", jsonText(a.Findings), jsonText(def.Findings)}, {"registryScanning", a.RegistryScanning, def.RegistryScanning},
 			{"githubOidcProvider", a.GitHubOIDCProvider, def.GitHubOIDCProvider},
 			{"ebsEncryptionByDefault", a.EBSEncryptionByDefault, def.EBSEncryptionByDefault},
 			{"s3PublicAccessBlock", a.S3PublicAccessBlock, def.S3PublicAccessBlock},
@@ -454,3 +455,12 @@ func (c *Config) validateDetection() []string {
 }
 
 var guardDutyDetectorID = regexp.MustCompile(`^[a-z0-9]{32}$`)
+
+// jsonText renders a config value as the stack file's JSON would.
+func jsonText(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}

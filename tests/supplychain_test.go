@@ -123,7 +123,7 @@ func TestOwnerOnlySettingsAreRefusedInAReferencingStack(t *testing.T) {
 	}})
 	for _, want := range []string{
 		`platform:account.guardDuty: adopt is set, but stack "staging" owns this account's baseline (platform:account.baselineOwner): set it in that stack`,
-		`platform:account.findings: {high []} is set, but stack "staging" owns this account's baseline`,
+		`platform:account.findings: {"minSeverity":"high","subscriptions":null} is set, but stack "staging" owns this account's baseline`,
 		`platform:account.registryScanning: enhanced is set, but stack "staging" owns this account's baseline`,
 	} {
 		if err == nil || !strings.Contains(err.Error(), want) {
