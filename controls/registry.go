@@ -57,7 +57,7 @@ func checkScanOnPush(t Target) (int, []Finding) {
 	repos := repositories(t.Graph)
 	var fs []Finding
 	for _, r := range t.Graph.OfType(typeECRRepository) {
-		if v, err := r.Bool("imageScanningConfiguration.scanOnPush"); err != nil || !v {
+		if !scansOnPush(r) {
 			fs = append(fs, Finding{URN: r.URN, Violation: Violation{Path: "imageScanningConfiguration.scanOnPush",
 				Value: describe(r.Inputs, "imageScanningConfiguration.scanOnPush"), Message: "scan every image on push"}})
 		}
@@ -172,7 +172,7 @@ func repositoryPolicyViolations(props property.Map, dryRun bool) []Violation {
 		switch {
 		case s.Effect == iampolicy.Allow && (s.Principal == nil || s.Principal.IsWildcard() || slices.Contains(s.Principal.AWS, "*")):
 			vs = append(vs, Violation{Path: path + ".Principal", Value: "*", Message: "no repository is public: allow named roles only"})
-		case s.Effect == iampolicy.Deny && coversAll(s, []string{"ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"}):
+		case s.Effect == iampolicy.Deny && coversAll(s, registry.ImageReadActions):
 			except := s.ConditionValues("ArnNotLike", "aws:PrincipalArn")
 			for _, e := range except {
 				if strings.Contains(e, "*") && !strings.Contains(e, ":role/aws-service-role/") {
@@ -189,7 +189,7 @@ func repositoryPolicyViolations(props property.Map, dryRun bool) []Violation {
 		}
 	}
 	if !pullDenied {
-		vs = append(vs, Violation{Path: "policy", Value: "no pull deny", Message: "deny ecr:BatchGetImage and ecr:GetDownloadUrlForLayer to every principal but the nodes' role (ArnNotLike aws:PrincipalArn)"})
+		vs = append(vs, Violation{Path: "policy", Value: "no pull deny", Message: fmt.Sprintf("deny %s to every principal but the nodes' role (ArnNotLike aws:PrincipalArn)", strings.Join(registry.ImageReadActions, " and "))})
 	}
 	if !writeDenied {
 		vs = append(vs, Violation{Path: "policy", Value: "no write deny", Message: fmt.Sprintf("deny %s to every principal but the service's push role (ArnNotEquals aws:PrincipalArn)", strings.Join(registry.WriteActions, ", "))})

@@ -15,7 +15,7 @@ import (
 const ImageWorkflowPath = ".github/workflows/image.yml"
 
 var supplyChainControls = []*Control{
-	{ID: "SUP-001", Title: "Images reach the registry only through the reusable workflow's Trivy gate: Dockerfile checks and a scan of the built image fail on fixable HIGH/CRITICAL findings before any AWS credential exists, then the image is pushed and its digest printed; every action is pinned to a commit",
+	{ID: "SUP-001", Title: "The reusable image workflow is a Trivy gate: Dockerfile checks and a scan of the built image fail the job on (fixable) HIGH/CRITICAL findings before any AWS credential exists, then the image is pushed and its digest printed; every action is pinned to a commit",
 		Section: section2, Requirement: reqImageScanning, Severity: Critical, Graph: checkImageWorkflow},
 }
 

@@ -417,7 +417,7 @@ func (c *Config) validateDetection() []string {
 	switch {
 	case !slices.Contains(detection.DetectorModes, a.GuardDuty):
 		add("%s.guardDuty: %q is not a mode (allowed: %s)", ap, a.GuardDuty, strings.Join(detection.DetectorModes, ", "))
-	case a.GuardDuty == detection.Adopt && !guardDutyDetectorID.MatchString(a.GuardDutyDetectorID):
+	case a.GuardDuty == detection.Adopt && !detection.ValidDetectorID(a.GuardDutyDetectorID):
 		add("%s.guardDutyDetectorId: %q is not a GuardDuty detector id (32 lowercase letters and digits; `aws guardduty list-detectors`): required to adopt", ap, a.GuardDutyDetectorID)
 	case a.GuardDuty != detection.Adopt && a.GuardDutyDetectorID != "":
 		add("%s.guardDutyDetectorId: %q is set, but guardDuty is %q: set guardDuty: adopt, or remove it", ap, a.GuardDutyDetectorID, a.GuardDuty)
@@ -453,8 +453,6 @@ func (c *Config) validateDetection() []string {
 	}
 	return p
 }
-
-var guardDutyDetectorID = regexp.MustCompile(`^[a-z0-9]{32}$`)
 
 // jsonText renders a config value as the stack file's JSON would.
 func jsonText(v any) string {

@@ -6,10 +6,8 @@ import (
 
 	helmv3 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/util/intstr"
 
 	"github.com/securestack/platform/components/clustersecurity"
 	"github.com/securestack/platform/components/kube"
@@ -93,27 +91,15 @@ func FalcoValues() map[string]any {
 
 // FalcoEgress lets the namespace's pods reach cluster DNS and HTTPS outside the link-local range
 // (falcoctl downloads the pinned rules and plugins from the falcosecurity registry at start):
-// nothing else leaves, and nothing comes in (the default deny).
+// nothing else leaves, and nothing comes in (the default deny). The rules are the workloads' own.
 func FalcoEgress() *networkingv1.NetworkPolicy {
-	tcp, udp := corev1.ProtocolTCP, corev1.ProtocolUDP
-	port := func(p *corev1.Protocol, n int) networkingv1.NetworkPolicyPort {
-		v := intstr.FromInt(n)
-		return networkingv1.NetworkPolicyPort{Protocol: p, Port: &v}
-	}
 	return &networkingv1.NetworkPolicy{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "NetworkPolicy"},
 		ObjectMeta: metav1.ObjectMeta{Name: FalcoEgressName, Namespace: eksspec.FalcoNamespace},
 		Spec: networkingv1.NetworkPolicySpec{
 			PodSelector: metav1.LabelSelector{},
 			PolicyTypes: []networkingv1.PolicyType{networkingv1.PolicyTypeEgress},
-			Egress: []networkingv1.NetworkPolicyEgressRule{
-				{To: []networkingv1.NetworkPolicyPeer{{
-					NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{workload.NamespaceNameLabel: workload.DNSNamespace}},
-					PodSelector:       &metav1.LabelSelector{MatchLabels: map[string]string{workload.DNSPodLabel: workload.DNSPodValue}},
-				}}, Ports: []networkingv1.NetworkPolicyPort{port(&udp, workload.DNSPort), port(&tcp, workload.DNSPort)}},
-				{To: []networkingv1.NetworkPolicyPeer{{IPBlock: &networkingv1.IPBlock{CIDR: "0.0.0.0/0", Except: []string{workload.LinkLocal}}}},
-					Ports: []networkingv1.NetworkPolicyPort{port(&tcp, workload.HTTPSPort)}},
-			},
+			Egress:      []networkingv1.NetworkPolicyEgressRule{workload.DNSEgress(), workload.HTTPSEgress()},
 		},
 	}
 }

@@ -94,6 +94,9 @@ type ThreatDetection struct {
 	TopicArn   pulumi.StringOutput
 }
 
+// ValidDetectorID reports whether id has the shape of a GuardDuty detector id.
+func ValidDetectorID(id string) bool { return detectorID.MatchString(id) }
+
 var (
 	detectorID  = regexp.MustCompile(`^[a-z0-9]{32}$`)
 	emailLike   = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)

@@ -29,6 +29,9 @@ var (
 	PullActions = []string{"ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"}
 	PushActions = []string{"ecr:BatchCheckLayerAvailability", "ecr:CompleteLayerUpload", "ecr:InitiateLayerUpload",
 		"ecr:PutImage", "ecr:UploadLayerPart"}
+	// ImageReadActions are the actions that read an image's manifest and layers: only the pullers
+	// (and the pusher) may.
+	ImageReadActions = []string{"ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"}
 	// WriteActions are every action that changes a repository's images: only the pusher may.
 	WriteActions = []string{"ecr:BatchDeleteImage", "ecr:CompleteLayerUpload", "ecr:InitiateLayerUpload",
 		"ecr:PutImage", "ecr:UploadLayerPart"}
@@ -67,7 +70,7 @@ func RepositoryPolicy(partition, account string, pullers []string, pusher string
 		iampolicy.Statement{
 			Sid: "OnlyNodesAndCIRolePull", Effect: iampolicy.Deny,
 			Principal: &iampolicy.Principal{AWS: iampolicy.StringList{"*"}},
-			Actions:   iampolicy.StringList{"ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"},
+			Actions:   ImageReadActions,
 			Conditions: iampolicy.Conditions{"ArnNotLike": {
 				"aws:PrincipalArn": append(readers, ServiceLinkedRoles(partition, account)),
 			}},

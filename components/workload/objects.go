@@ -2,7 +2,6 @@ package workload
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -197,7 +196,7 @@ func (a *ServiceArgs) deployment(meta metav1.ObjectMeta, selector map[string]str
 // services it calls on their ports, to the AWS APIs on 443 (never link-local) and to the EFS mount
 // targets on 2049.
 func (a *ServiceArgs) networkPolicies(meta func(string) metav1.ObjectMeta, selector map[string]string) []*networkingv1.NetworkPolicy {
-	tcp, udp := corev1.ProtocolTCP, corev1.ProtocolUDP
+	tcp := corev1.ProtocolTCP
 	port := func(protocol corev1.Protocol, p int32) []networkingv1.NetworkPolicyPort {
 		return []networkingv1.NetworkPolicyPort{{Protocol: &protocol, Port: new(intstr.FromInt32(p))}}
 	}
@@ -241,25 +240,44 @@ func (a *ServiceArgs) networkPolicies(meta func(string) metav1.ObjectMeta, selec
 	}
 
 	egress := policy("egress", networkingv1.PolicyTypeEgress)
-	dns := networkingv1.NetworkPolicyPeer{
-		NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{NamespaceNameLabel: DNSNamespace}},
-		PodSelector:       &metav1.LabelSelector{MatchLabels: map[string]string{DNSPodLabel: DNSPodValue}},
-	}
-	egress.Spec.Egress = append(egress.Spec.Egress, networkingv1.NetworkPolicyEgressRule{
-		To: []networkingv1.NetworkPolicyPeer{dns}, Ports: slices.Concat(port(udp, DNSPort), port(tcp, DNSPort))})
+	egress.Spec.Egress = append(egress.Spec.Egress, DNSEgress())
 	for _, c := range a.Callees {
 		egress.Spec.Egress = append(egress.Spec.Egress, networkingv1.NetworkPolicyEgressRule{
 			To: []networkingv1.NetworkPolicyPeer{pods(c.Service, c.Namespace)}, Ports: port(tcp, c.Port)})
 	}
 	if a.AWSAPIs {
-		egress.Spec.Egress = append(egress.Spec.Egress, networkingv1.NetworkPolicyEgressRule{
-			To: cidrs([]string{"0.0.0.0/0"}, LinkLocal), Ports: port(tcp, HTTPSPort)})
+		egress.Spec.Egress = append(egress.Spec.Egress, HTTPSEgress())
 	}
 	if len(a.NFSCIDRs) > 0 {
 		egress.Spec.Egress = append(egress.Spec.Egress, networkingv1.NetworkPolicyEgressRule{
 			To: cidrs(a.NFSCIDRs), Ports: port(tcp, NFSPort)})
 	}
 	return append(out, egress)
+}
+
+// policyPort is one port of a NetworkPolicy rule.
+func policyPort(protocol corev1.Protocol, p int32) networkingv1.NetworkPolicyPort {
+	return networkingv1.NetworkPolicyPort{Protocol: &protocol, Port: new(intstr.FromInt32(p))}
+}
+
+// DNSEgress is the egress rule to cluster DNS: the CoreDNS pods of kube-system, UDP and TCP 53.
+func DNSEgress() networkingv1.NetworkPolicyEgressRule {
+	return networkingv1.NetworkPolicyEgressRule{
+		To: []networkingv1.NetworkPolicyPeer{{
+			NamespaceSelector: &metav1.LabelSelector{MatchLabels: map[string]string{NamespaceNameLabel: DNSNamespace}},
+			PodSelector:       &metav1.LabelSelector{MatchLabels: map[string]string{DNSPodLabel: DNSPodValue}},
+		}},
+		Ports: []networkingv1.NetworkPolicyPort{policyPort(corev1.ProtocolUDP, DNSPort), policyPort(corev1.ProtocolTCP, DNSPort)},
+	}
+}
+
+// HTTPSEgress is the egress rule to services outside the cluster on 443 (the AWS APIs, which
+// have no fixed addresses), never to the link-local range: no metadata service.
+func HTTPSEgress() networkingv1.NetworkPolicyEgressRule {
+	return networkingv1.NetworkPolicyEgressRule{
+		To:    []networkingv1.NetworkPolicyPeer{{IPBlock: &networkingv1.IPBlock{CIDR: "0.0.0.0/0", Except: []string{LinkLocal}}}},
+		Ports: []networkingv1.NetworkPolicyPort{policyPort(corev1.ProtocolTCP, HTTPSPort)},
+	}
 }
 
 // String names a peer for messages.
