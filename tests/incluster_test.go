@@ -368,3 +368,16 @@ func TestInClusterAndEdgeControlsHoldInPreview(t *testing.T) {
 		}
 	}
 }
+
+// TestTheControllerWaitsForItsRoleAndPolicy: the load balancer controller starts only once its IRSA
+// role and the role's policy exist, named explicitly (a dependency on the role's component would
+// hold whichever children happened to be registered, and plan.json would vary between runs).
+func TestTheControllerWaitsForItsRoleAndPolicy(t *testing.T) {
+	g := record(t, "prod")
+	release := named(t, g, "kubernetes:helm.sh/v3:Release", "platform-prod-lb-controller")
+	for _, typ := range []string{tRole, tRolePol} {
+		if dep := named(t, g, typ, "platform-prod-lb-controller"); !g.DependsOn(release, dep.URN) {
+			t.Errorf("the controller's release does not wait for %s", dep.URN)
+		}
+	}
+}

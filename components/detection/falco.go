@@ -2,6 +2,7 @@ package detection
 
 import (
 	"fmt"
+	"slices"
 	"regexp"
 
 	helmv3 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v3"
@@ -139,7 +140,7 @@ func NewFalco(ctx *pulumi.Context, name string, args *FalcoArgs, opts ...pulumi.
 		Namespace:      pulumi.String(eksspec.FalcoNamespace),
 		Atomic:         pulumi.Bool(true),
 		Values:         values,
-	}, pulumi.Parent(f), pulumi.DependsOn(append(f.Namespace.Objects, egress))); err != nil {
+	}, pulumi.Parent(f), pulumi.DependsOn(slices.Concat(f.Namespace.Objects, []pulumi.Resource{egress}))); err != nil {
 		return nil, err
 	}
 	return f, ctx.RegisterResourceOutputs(f, pulumi.Map{})

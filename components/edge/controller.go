@@ -115,7 +115,7 @@ func NewLoadBalancerController(ctx *pulumi.Context, name string, args *LoadBalan
 			"enableServiceMutatorWebhook": pulumi.Bool(false),
 			"podDisruptionBudget":         pulumi.Map{"maxUnavailable": pulumi.Int(1)},
 		},
-	}, pulumi.Parent(c), pulumi.DependsOn([]pulumi.Resource{role})); err != nil {
+	}, pulumi.Parent(c), pulumi.DependsOn(role.Resources)); err != nil {
 		return nil, err
 	}
 	return c, ctx.RegisterResourceOutputs(c, pulumi.Map{"roleArn": role.Arn})

@@ -30,6 +30,9 @@ type ServiceRoleArgs struct {
 type ServiceRole struct {
 	pulumi.ResourceState
 	Arn pulumi.StringOutput
+	// Resources are the role and its policy: what a user of the role waits for. (A dependency on
+	// the component itself means whichever children are registered when it is resolved.)
+	Resources []pulumi.Resource
 }
 
 var dnsLabel = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
@@ -75,9 +78,10 @@ func NewServiceRole(ctx *pulumi.Context, name string, args *ServiceRoleArgs, opt
 	if err != nil {
 		return nil, err
 	}
-	if _, err := iam.NewRolePolicy(ctx, name, &iam.RolePolicyArgs{Role: role.ID(), Policy: args.Policy}, pulumi.Parent(r)); err != nil {
+	policy, err := iam.NewRolePolicy(ctx, name, &iam.RolePolicyArgs{Role: role.ID(), Policy: args.Policy}, pulumi.Parent(r))
+	if err != nil {
 		return nil, err
 	}
-	r.Arn = role.Arn
+	r.Arn, r.Resources = role.Arn, []pulumi.Resource{role, policy}
 	return r, ctx.RegisterResourceOutputs(r, pulumi.Map{"arn": role.Arn})
 }
