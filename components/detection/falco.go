@@ -2,8 +2,8 @@ package detection
 
 import (
 	"fmt"
-	"slices"
 	"regexp"
+	"slices"
 
 	helmv3 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
