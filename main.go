@@ -6,6 +6,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/securestack/platform/infra"
+	"github.com/securestack/platform/proof/controls"
 )
 
-func main() { pulumi.Run(infra.Run) }
+// The waivers in a stack file may name only controls of the catalog.
+func main() { pulumi.Run(infra.Program(controls.IDs())) }

@@ -10,9 +10,9 @@ import (
 
 	"k8s.io/apimachinery/pkg/api/resource"
 
+	"github.com/securestack/platform/components/lib/eksspec"
 	"github.com/securestack/platform/components/registry"
 	"github.com/securestack/platform/components/workload"
-	"github.com/securestack/platform/eksspec"
 )
 
 // ServiceConfig is one service of the catalog, platform:services.<name>: what the service is

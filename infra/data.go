@@ -10,11 +10,11 @@ import (
 	"github.com/securestack/platform/components/database"
 	"github.com/securestack/platform/components/filesystem"
 	"github.com/securestack/platform/components/identity"
+	"github.com/securestack/platform/components/lib/iampolicy"
 	"github.com/securestack/platform/components/network"
 	"github.com/securestack/platform/components/runner"
 	"github.com/securestack/platform/components/secrets"
 	"github.com/securestack/platform/components/storage"
-	"github.com/securestack/platform/iampolicy"
 )
 
 // Data is what the data-protection capability built.

@@ -14,10 +14,10 @@ import (
 	"github.com/securestack/platform/components/detection"
 	"github.com/securestack/platform/components/edge"
 	"github.com/securestack/platform/components/encryption"
+	"github.com/securestack/platform/components/lib/eksspec"
 	"github.com/securestack/platform/components/network"
 	"github.com/securestack/platform/components/storage"
 	"github.com/securestack/platform/components/workload"
-	"github.com/securestack/platform/eksspec"
 )
 
 // InClusterOutput is the stack output that says whether the in-cluster layer was applied: a

@@ -13,19 +13,22 @@ import (
 	"github.com/securestack/platform/components/detection"
 	"github.com/securestack/platform/components/edge"
 	"github.com/securestack/platform/components/encryption"
+	"github.com/securestack/platform/components/lib/eksspec"
 	"github.com/securestack/platform/components/network"
 	"github.com/securestack/platform/components/runner"
-	"github.com/securestack/platform/eksspec"
 )
 
-// Run is the Pulumi program: main.go hands it to pulumi.Run.
-func Run(ctx *pulumi.Context) error {
-	cfg, err := LoadConfig(ctx)
-	if err != nil {
+// Program is the Pulumi program: main.go hands it to pulumi.Run. knownControls are the control
+// ids a waiver may name (main.go passes the catalog's; the product never imports its proof).
+func Program(knownControls []string) pulumi.RunFunc {
+	return func(ctx *pulumi.Context) error {
+		cfg, err := LoadConfig(ctx, knownControls)
+		if err != nil {
+			return err
+		}
+		_, err = Deploy(ctx, cfg)
 		return err
 	}
-	_, err = Deploy(ctx, cfg)
-	return err
 }
 
 // Platform is what Deploy built, for the outputs and for tests.

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/securestack/platform/components/lib/iprange"
 	"github.com/securestack/platform/components/runner"
-	"github.com/securestack/platform/iprange"
 )
 
 // validateAccounts checks aws:allowedAccountIds (required in prod: credentials for another account

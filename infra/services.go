@@ -4,8 +4,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/securestack/platform/components/lib/iampolicy"
 	"github.com/securestack/platform/components/storage"
-	"github.com/securestack/platform/iampolicy"
 )
 
 // AppResources are what the services' intents are compiled against: where the stores live and

@@ -11,9 +11,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/securestack/platform/components/detection"
+	"github.com/securestack/platform/components/lib/iprange"
 	"github.com/securestack/platform/components/network"
 	"github.com/securestack/platform/components/registry"
-	"github.com/securestack/platform/iprange"
 )
 
 var registryPattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:[0-9]{1,5})?$`)

@@ -3,7 +3,7 @@ package tests
 import (
 	"testing"
 
-	"github.com/securestack/platform/planner"
+	"github.com/securestack/platform/proof/engine/planner"
 )
 
 // BenchmarkOfflinePlanProd is the offline plan's speed target: recording prod under mocks and

@@ -9,10 +9,10 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
 
-	"github.com/securestack/platform/eksspec"
-	"github.com/securestack/platform/graph"
+	"github.com/securestack/platform/components/lib/eksspec"
 	"github.com/securestack/platform/infra"
-	"github.com/securestack/platform/recorder"
+	"github.com/securestack/platform/proof/engine/graph"
+	"github.com/securestack/platform/proof/engine/recorder"
 )
 
 // TestAccessEntriesAreExactlyAsConfigured: one entry and one policy association per configured

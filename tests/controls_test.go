@@ -11,9 +11,9 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
 
-	"github.com/securestack/platform/controls"
-	"github.com/securestack/platform/graph"
-	"github.com/securestack/platform/requirements"
+	"github.com/securestack/platform/proof/controls"
+	"github.com/securestack/platform/proof/engine/graph"
+	"github.com/securestack/platform/proof/requirements"
 )
 
 const (

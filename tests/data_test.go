@@ -5,8 +5,8 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/securestack/platform/graph"
-	"github.com/securestack/platform/iampolicy"
+	"github.com/securestack/platform/components/lib/iampolicy"
+	"github.com/securestack/platform/proof/engine/graph"
 )
 
 // TestUploaderMayPutButNeverDelete: requirement 3 — "Uploader only puts to S3, doesn't delete" —

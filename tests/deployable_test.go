@@ -13,13 +13,13 @@ import (
 	"github.com/securestack/platform/components/detection"
 	"github.com/securestack/platform/components/edge"
 	"github.com/securestack/platform/components/workload"
-	"github.com/securestack/platform/controls"
-	"github.com/securestack/platform/graph"
 	"github.com/securestack/platform/infra"
-	"github.com/securestack/platform/planner"
-	"github.com/securestack/platform/recorder"
-	"github.com/securestack/platform/requirements"
-	"github.com/securestack/platform/stackconfig"
+	"github.com/securestack/platform/proof/controls"
+	"github.com/securestack/platform/proof/engine/graph"
+	"github.com/securestack/platform/proof/engine/planner"
+	"github.com/securestack/platform/proof/engine/recorder"
+	"github.com/securestack/platform/proof/engine/stackconfig"
+	"github.com/securestack/platform/proof/requirements"
 )
 
 // TestCredentialsForAnotherAccountAreRefusedBeforeAnythingIsRegistered: with aws:allowedAccountIds

@@ -9,8 +9,8 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/securestack/platform/deployrole"
-	"github.com/securestack/platform/recorder"
+	"github.com/securestack/platform/deploy/deployrole"
+	"github.com/securestack/platform/proof/engine/recorder"
 )
 
 var updateIAM = flag.Bool("update-iam", false, "rewrite deploy/iam/*.json from the recorded stacks")

@@ -6,7 +6,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
 
-	"github.com/securestack/platform/graph"
+	"github.com/securestack/platform/proof/engine/graph"
 )
 
 const (

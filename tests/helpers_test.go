@@ -6,8 +6,8 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
 
-	"github.com/securestack/platform/graph"
-	"github.com/securestack/platform/recorder"
+	"github.com/securestack/platform/proof/engine/graph"
+	"github.com/securestack/platform/proof/engine/recorder"
 )
 
 // Stacks are the stacks in stacks/, each with its environment.

@@ -10,9 +10,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/securestack/platform/controls"
-	"github.com/securestack/platform/graph"
-	"github.com/securestack/platform/recorder"
+	"github.com/securestack/platform/proof/controls"
+	"github.com/securestack/platform/proof/engine/graph"
+	"github.com/securestack/platform/proof/engine/recorder"
 )
 
 // matrixPeers are every party of the reachability matrix of a stack: the three services' pods, the

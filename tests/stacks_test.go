@@ -9,11 +9,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/securestack/platform/controls"
-	"github.com/securestack/platform/graph"
 	"github.com/securestack/platform/infra"
-	"github.com/securestack/platform/planner"
-	"github.com/securestack/platform/recorder"
+	"github.com/securestack/platform/proof/controls"
+	"github.com/securestack/platform/proof/engine/graph"
+	"github.com/securestack/platform/proof/engine/planner"
+	"github.com/securestack/platform/proof/engine/recorder"
 )
 
 // notApplicable pins, per stack, the controls that find nothing to check: any other control

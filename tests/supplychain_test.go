@@ -5,9 +5,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/securestack/platform/controls"
-	"github.com/securestack/platform/iampolicy"
-	"github.com/securestack/platform/recorder"
+	"github.com/securestack/platform/components/lib/iampolicy"
+	"github.com/securestack/platform/proof/controls"
+	"github.com/securestack/platform/proof/engine/recorder"
 )
 
 // githubProvider is the ARN IAM gives the GitHub Actions provider of an account.

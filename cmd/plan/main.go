@@ -13,7 +13,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/securestack/platform/planner"
+	"github.com/securestack/platform/proof/engine/planner"
 )
 
 const defaultStack = "dev"

@@ -8,8 +8,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/securestack/platform/components/cluster"
-	"github.com/securestack/platform/graph"
-	"github.com/securestack/platform/iampolicy"
+	"github.com/securestack/platform/components/lib/iampolicy"
+	"github.com/securestack/platform/proof/engine/graph"
 )
 
 // addonNames are the add-ons of the recorded cluster, by child name.

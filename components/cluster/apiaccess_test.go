@@ -9,7 +9,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/securestack/platform/components/cluster"
-	"github.com/securestack/platform/recorder"
+	"github.com/securestack/platform/proof/engine/recorder"
 )
 
 func TestAPIAccessArgsReportEveryProblemAndRegisterNothing(t *testing.T) {

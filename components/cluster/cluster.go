@@ -19,9 +19,9 @@ import (
 	"github.com/pulumi/pulumi-eks/sdk/v3/go/eks"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/securestack/platform/eksspec"
-	"github.com/securestack/platform/iampolicy"
-	"github.com/securestack/platform/iprange"
+	"github.com/securestack/platform/components/lib/eksspec"
+	"github.com/securestack/platform/components/lib/iampolicy"
+	"github.com/securestack/platform/components/lib/iprange"
 )
 
 // TypeToken is the Pulumi type of the Cluster component. It is in users' state: never change it.

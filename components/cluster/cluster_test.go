@@ -8,9 +8,9 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/securestack/platform/components/cluster"
-	"github.com/securestack/platform/eksspec"
-	"github.com/securestack/platform/graph"
-	"github.com/securestack/platform/recorder"
+	"github.com/securestack/platform/components/lib/eksspec"
+	"github.com/securestack/platform/proof/engine/graph"
+	"github.com/securestack/platform/proof/engine/recorder"
 )
 
 // The test cluster lives in the dev account, 111111111111, which the recorded dev stack's mocked

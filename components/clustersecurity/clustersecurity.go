@@ -17,7 +17,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/securestack/platform/components/kube"
-	"github.com/securestack/platform/eksspec"
+	"github.com/securestack/platform/components/lib/eksspec"
 )
 
 // TypeToken is the Pulumi type of the Namespace component. It is in users' state: never change it.

@@ -9,7 +9,7 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 
 	"github.com/securestack/platform/components/clustersecurity"
-	"github.com/securestack/platform/recorder"
+	"github.com/securestack/platform/proof/engine/recorder"
 )
 
 func apps() *clustersecurity.NamespaceArgs {

@@ -8,9 +8,9 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/securestack/platform/components/database"
-	"github.com/securestack/platform/controls"
-	"github.com/securestack/platform/graph"
-	"github.com/securestack/platform/recorder"
+	"github.com/securestack/platform/proof/controls"
+	"github.com/securestack/platform/proof/engine/graph"
+	"github.com/securestack/platform/proof/engine/recorder"
 )
 
 const (

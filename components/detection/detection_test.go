@@ -7,7 +7,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/securestack/platform/components/detection"
-	"github.com/securestack/platform/recorder"
+	"github.com/securestack/platform/proof/engine/recorder"
 )
 
 func TestFindingsPatternSelectsGuardDutyFindingsFromASeverity(t *testing.T) {

@@ -12,8 +12,8 @@ import (
 
 	"github.com/securestack/platform/components/clustersecurity"
 	"github.com/securestack/platform/components/kube"
+	"github.com/securestack/platform/components/lib/eksspec"
 	"github.com/securestack/platform/components/workload"
-	"github.com/securestack/platform/eksspec"
 )
 
 // Falco's chart, pinned: a new version is a reviewed change (its rules and driver change with it).

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/securestack/platform/iampolicy"
+	"github.com/securestack/platform/components/lib/iampolicy"
 )
 
 // SeverityScores are GuardDuty's severity levels and the lowest score of each (GuardDuty scores

@@ -3,8 +3,8 @@ package edge
 import (
 	"fmt"
 
-	"github.com/securestack/platform/eksspec"
-	"github.com/securestack/platform/iampolicy"
+	"github.com/securestack/platform/components/lib/eksspec"
+	"github.com/securestack/platform/components/lib/iampolicy"
 )
 
 // The AWS Load Balancer Controller's service account, as its chart creates it.

@@ -10,8 +10,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/securestack/platform/components/edge"
-	"github.com/securestack/platform/iampolicy"
-	"github.com/securestack/platform/recorder"
+	"github.com/securestack/platform/components/lib/iampolicy"
+	"github.com/securestack/platform/proof/engine/recorder"
 )
 
 // TestControllerPolicyIsScopedToItsAccountAndTags: no wildcard action; every write on "*" either

@@ -14,7 +14,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/securestack/platform/components/kube"
-	"github.com/securestack/platform/eksspec"
+	"github.com/securestack/platform/components/lib/eksspec"
 )
 
 // LoadBalancerTypeToken is the Pulumi type of the LoadBalancer component. Never change it.

@@ -3,7 +3,7 @@ package encryption
 import (
 	"fmt"
 
-	"github.com/securestack/platform/iampolicy"
+	"github.com/securestack/platform/components/lib/iampolicy"
 )
 
 // Purpose is what a key protects. It is also the stable key of the key's child resource names.

@@ -6,8 +6,8 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/securestack/platform/components/lib/iampolicy"
 	"github.com/securestack/platform/components/network"
-	"github.com/securestack/platform/iampolicy"
 )
 
 // The gateway endpoint policies, written out literally for account 123456789012 in eu-west-1.

@@ -8,8 +8,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/securestack/platform/components/network"
-	"github.com/securestack/platform/graph"
-	"github.com/securestack/platform/recorder"
+	"github.com/securestack/platform/proof/engine/graph"
+	"github.com/securestack/platform/proof/engine/recorder"
 )
 
 var account = network.Account{ID: "123456789012", Region: "eu-west-1", Partition: "aws"}

@@ -6,7 +6,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/securestack/platform/iampolicy"
+	"github.com/securestack/platform/components/lib/iampolicy"
 )
 
 // GitHub's OIDC identity provider: one per AWS account (IAM refuses a second provider with the

@@ -14,8 +14,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/securestack/platform/components/lib/iampolicy"
 	"github.com/securestack/platform/components/secrets"
-	"github.com/securestack/platform/iampolicy"
 )
 
 // TypeToken is the Pulumi type of the Runner component. It is in users' state: never change it.

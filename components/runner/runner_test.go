@@ -10,10 +10,10 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/securestack/platform/components/lib/iampolicy"
 	"github.com/securestack/platform/components/runner"
-	"github.com/securestack/platform/graph"
-	"github.com/securestack/platform/iampolicy"
-	"github.com/securestack/platform/recorder"
+	"github.com/securestack/platform/proof/engine/graph"
+	"github.com/securestack/platform/proof/engine/recorder"
 )
 
 // The runner of the tests lives in the dev account, 111111111111, which the recorded dev stack's

@@ -10,7 +10,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/secretsmanager"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/securestack/platform/iampolicy"
+	"github.com/securestack/platform/components/lib/iampolicy"
 )
 
 // TypeToken is the Pulumi type of the Secret component. It is in users' state: never change it.

@@ -10,11 +10,11 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/securestack/platform/components/lib/iampolicy"
 	"github.com/securestack/platform/components/storage"
-	"github.com/securestack/platform/controls"
-	"github.com/securestack/platform/graph"
-	"github.com/securestack/platform/iampolicy"
-	"github.com/securestack/platform/recorder"
+	"github.com/securestack/platform/proof/controls"
+	"github.com/securestack/platform/proof/engine/graph"
+	"github.com/securestack/platform/proof/engine/recorder"
 )
 
 const (

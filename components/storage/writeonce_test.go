@@ -8,8 +8,8 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/securestack/platform/components/lib/iampolicy"
 	"github.com/securestack/platform/components/storage"
-	"github.com/securestack/platform/iampolicy"
 )
 
 const (

@@ -12,7 +12,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 
-	"github.com/securestack/platform/eksspec"
+	"github.com/securestack/platform/components/lib/eksspec"
 )
 
 // Labels every object of a service carries; NameLabel selects its pods.

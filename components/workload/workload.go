@@ -12,7 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/securestack/platform/components/kube"
-	"github.com/securestack/platform/eksspec"
+	"github.com/securestack/platform/components/lib/eksspec"
 )
 
 // TypeToken is the Pulumi type of the Service component. It is in users' state: never change it.

@@ -11,7 +11,7 @@ import (
 	psapolicy "k8s.io/pod-security-admission/policy"
 
 	"github.com/securestack/platform/components/workload"
-	"github.com/securestack/platform/recorder"
+	"github.com/securestack/platform/proof/engine/recorder"
 )
 
 func uploader() *workload.ServiceArgs {
