@@ -5,6 +5,7 @@
 //
 //	go run ./cmd/plan                 # the dev stack, files in out/dev
 //	go run ./cmd/plan -stack prod     # another stack (go run ./cmd/plan prod says the same)
+//	go run ./cmd/plan -preview        # as a first `pulumi preview` sees it: unknown ids and ARNs
 package main
 
 import (
@@ -21,8 +22,9 @@ const defaultStack = "dev"
 func main() {
 	flags := flag.NewFlagSet("plan", flag.ContinueOnError)
 	stack := flags.String("stack", defaultStack, "stack to plan: stacks/Pulumi.<stack>.yaml")
-	out := flags.String("out", "", "output folder (default out/<stack>; \"-\" writes no files)")
+	out := flags.String("out", "", "output folder (default out/<stack>, out/<stack>-preview with -preview; \"-\" writes no files)")
 	dir := flags.String("dir", "", "project directory holding Pulumi.yaml (default: found upwards)")
+	preview := flags.Bool("preview", false, "record as `pulumi preview` does: outputs of resources not yet created unknown")
 	if err := flags.Parse(os.Args[1:]); err != nil {
 		os.Exit(2)
 	}
@@ -34,10 +36,13 @@ func main() {
 	switch *out {
 	case "":
 		*out = filepath.Join("out", name)
+		if *preview {
+			*out += "-preview" // never mistaken for (or overwriting) the update plan
+		}
 	case "-":
 		*out = ""
 	}
-	p, err := planner.Make(planner.Options{Dir: *dir, Stack: name})
+	p, err := planner.Make(planner.Options{Dir: *dir, Stack: name, Preview: *preview})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "plan:", err)
 		os.Exit(2)

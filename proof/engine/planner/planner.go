@@ -25,6 +25,9 @@ type Options struct {
 	Dir   string // project directory; "" finds Pulumi.yaml upwards
 	Stack string // stack name, e.g. "dev"
 	Out   string // output folder; "" writes no files
+	// Preview records the stack as `pulumi preview` sees it: provider-computed outputs (ids, ARNs
+	// of resources not yet created) stay unknown, and the controls judge what is known.
+	Preview bool
 }
 
 // Plan is the outcome of one offline plan.
@@ -55,7 +58,7 @@ func Make(opts Options) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	g, err := recorder.Record(recorder.Options{Dir: dir, Stack: opts.Stack})
+	g, err := recorder.Record(recorder.Options{Dir: dir, Stack: opts.Stack, DryRun: opts.Preview})
 	if err != nil {
 		return nil, err
 	}
@@ -353,12 +356,13 @@ func (p *Plan) JSON() ([]byte, error) {
 		Project      string         `json:"project"`
 		Stack        string         `json:"stack"`
 		Environment  string         `json:"environment"`
+		Preview      bool           `json:"preview,omitempty"`
 		Placeholders []string       `json:"secureConfigPlaceholders,omitempty"`
 		Counts       map[string]int `json:"countsByType"`
 		Resources    []jsonResource `json:"resources"`
 		Controls     []jsonControl  `json:"controls"`
 	}{Project: p.Graph.Project, Stack: p.Graph.Stack, Environment: string(p.Config.Environment),
-		Placeholders: p.Graph.Placeholders, Counts: p.Graph.CountByType()}
+		Preview: p.Graph.DryRun, Placeholders: p.Graph.Placeholders, Counts: p.Graph.CountByType()}
 	for _, r := range p.Graph.Resources() {
 		doc.Resources = append(doc.Resources, jsonResource{URN: r.URN, Type: r.Type, Name: r.Name, Custom: r.Custom, Remote: r.Remote,
 			Parent: r.Parent, Dependencies: r.Dependencies, Provider: r.Provider, Protect: r.Protect,
@@ -392,7 +396,11 @@ var statusIcon = map[controls.Status]string{
 func (p *Plan) Report() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "## Security report: stack `%s` (%s)\n\n", p.Graph.Stack, p.Config.Environment)
-	fmt.Fprintf(&b, "%s. %d resources recorded offline under Pulumi mocks.\n\n", p.Summary(), p.Graph.Len())
+	mode := "recorded offline under Pulumi mocks"
+	if p.Graph.DryRun {
+		mode = "recorded offline as a preview (outputs of resources not yet created are unknown; what is unknown is judged by each control's rule for unknowns)"
+	}
+	fmt.Fprintf(&b, "%s. %d resources %s.\n\n", p.Summary(), p.Graph.Len(), mode)
 	if len(p.Graph.Placeholders) > 0 {
 		fmt.Fprintf(&b, "> Secure config values cannot be decrypted offline; placeholders stand in for: %s.\n\n",
 			"`"+strings.Join(p.Graph.Placeholders, "`, `")+"`")
