@@ -72,6 +72,9 @@ func TestClusterInputsAreSetExplicitly(t *testing.T) {
 			"name": "platform-" + stack, "version": "1.34", "endpointPrivateAccess": true,
 			"endpointPublicAccess": false, "createOidcProvider": true, "authenticationMode": "API",
 			"skipDefaultNodeGroup": true, "nodeAssociatePublicIpAddress": false, "useDefaultVpcCni": true,
+			// the component's own kube-proxy and CoreDNS add-ons are the only ones: EKS refuses two
+			// add-ons of one name, and pulumi-eks creates kube-proxy unless told not to
+			"kubeProxyAddonOptions.enabled": false, "corednsAddonOptions.enabled": false,
 		}
 		for path, v := range want {
 			got, err := c.Get(path)

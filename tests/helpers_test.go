@@ -15,22 +15,39 @@ var Stacks = []string{"dev", "staging", "prod"}
 
 var (
 	cacheMu sync.Mutex
-	cache   = map[string]*graph.Graph{}
+	cache   = map[cacheKey]*graph.Graph{}
 )
 
 // record returns the recorded graph of a stack as committed (cached: graphs are read-only).
 func record(t testing.TB, stack string) *graph.Graph {
 	t.Helper()
+	return recordCached(t, recorder.Options{Stack: stack})
+}
+
+// preview returns the graph of a stack recorded as `pulumi preview` records it (cached).
+func preview(t testing.TB, stack string) *graph.Graph {
+	t.Helper()
+	return recordCached(t, recorder.Options{Stack: stack, DryRun: true})
+}
+
+type cacheKey struct {
+	stack   string
+	preview bool
+}
+
+func recordCached(t testing.TB, opts recorder.Options) *graph.Graph {
+	t.Helper()
+	key := cacheKey{opts.Stack, opts.DryRun}
 	cacheMu.Lock()
 	defer cacheMu.Unlock()
-	if g, ok := cache[stack]; ok {
+	if g, ok := cache[key]; ok {
 		return g
 	}
-	g, err := recorder.Record(recorder.Options{Stack: stack})
+	g, err := recorder.Record(opts)
 	if err != nil {
-		t.Fatalf("recording stack %s: %v", stack, err)
+		t.Fatalf("recording stack %s (preview %v): %v", opts.Stack, opts.DryRun, err)
 	}
-	cache[stack] = g
+	cache[key] = g
 	return g
 }
 

@@ -1,5 +1,6 @@
-// Command policypack is the platform's Pulumi policy pack: the per-resource security controls,
-// enforced during a real `pulumi preview --policy-pack ./policypack` (see README).
+// Command policypack is the platform's Pulumi policy pack: the per-resource security controls and
+// the rules on pulumi-eks's children (proof/controls/pack), enforced during a real
+// `pulumi preview --policy-pack ./cmd/policypack` (see README).
 package main
 
 import (

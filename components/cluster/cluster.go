@@ -29,26 +29,33 @@ const TypeToken = "platform:cluster:Cluster"
 
 // Account identifies where the cluster lives.
 type Account struct {
+	// ID is the 12-digit account id, Region e.g. eu-west-1, Partition aws, aws-cn or aws-us-gov.
 	ID, Region, Partition string
 }
 
 // NodeGroup is one managed node group.
 type NodeGroup struct {
 	// Name is the group's stable key (child names and the EKS node group name derive from it).
-	Name          string
+	Name string
+	// InstanceTypes the group may launch, e.g. m7i.large; at least one.
 	InstanceTypes []string
-	// AmiType: AL2023_* or BOTTLEROCKET_*; "" means AL2023_x86_64_STANDARD.
+	// AmiType: AL2023_* or BOTTLEROCKET_*; "" means AL2023_x86_64_STANDARD, the current
+	// EKS-optimised Amazon Linux image (EKS no longer publishes AL2 images).
 	AmiType string
-	// CapacityType: ON_DEMAND or SPOT; "" means ON_DEMAND.
-	CapacityType                  string
+	// CapacityType: ON_DEMAND or SPOT; "" means ON_DEMAND, so that nodes are not reclaimed under
+	// the workloads; SPOT is a caller's cost decision.
+	CapacityType string
+	// MinSize, MaxSize and DesiredSize of the group: 0 <= min <= desired <= max, max >= 1.
 	MinSize, MaxSize, DesiredSize int
-	// DiskSizeGiB of the (encrypted) root or data volume; 0 means 50.
+	// DiskSizeGiB of the (encrypted) root or data volume; 0 means 50, room for images and logs.
 	DiskSizeGiB int
 }
 
 // AccessPrincipal maps an IAM principal to a persona.
 type AccessPrincipal struct {
-	Persona      eksspec.Persona
+	// Persona is one of eksspec.Personas: it decides the Kubernetes group and access policy.
+	Persona eksspec.Persona
+	// PrincipalArn is an IAM role or user of the account.
 	PrincipalArn string
 }
 
@@ -58,9 +65,9 @@ type APIAccessSource struct {
 	Key string
 	// Description says what the source is; it becomes the rule's description.
 	Description string
-	// Cidr is a private IPv4 network (RFC 1918); SecurityGroupID a security group of the VPC.
-	// Exactly one is set.
-	Cidr            string
+	// Cidr is a private IPv4 network (RFC 1918). Exactly one of Cidr and SecurityGroupID is set.
+	Cidr string
+	// SecurityGroupID is a security group of the VPC (the in-VPC runner's, for instance).
 	SecurityGroupID pulumi.StringInput
 }
 
@@ -81,30 +88,36 @@ type ClusterArgs struct {
 	// required. Load balancers find their subnets by tag, not through the cluster.
 	NodeSubnetIDs pulumi.StringArrayInput
 	// EndpointPublicAccess opens the API endpoint to PublicAccessCidrs (non-empty, never /0).
+	// False (the default): the endpoint is private, reachable from inside the VPC only.
 	EndpointPublicAccess bool
-	PublicAccessCidrs    []string
+	// PublicAccessCidrs are the IPv4 ranges admitted to a public endpoint; required with
+	// EndpointPublicAccess, refused without (they would silently mean nothing).
+	PublicAccessCidrs []string
 	// APIAccess are the sources admitted to the API endpoint on 443, on the cluster security group
 	// that fronts it, besides the nodes (which pulumi-eks admits). Default none: nothing else may
 	// reach the private endpoint, so whatever applies in-cluster resources must be listed here.
 	APIAccess []APIAccessSource
 	// EFSCSIDriver installs the EFS CSI driver add-on on its own IRSA role (EFSCSIRoleName), with
-	// no permission of its own: each file system grants it mount access per access point. Default
-	// false.
+	// no permission of its own: each file system grants it mount access per access point. False
+	// (the default) installs nothing a cluster without EFS volumes does not need.
 	EFSCSIDriver bool
 	// SecretsKeyArn envelope-encrypts Secrets; LogsKeyArn the control-plane log group; DataKeyArn
 	// node volumes. All required.
 	SecretsKeyArn, LogsKeyArn, DataKeyArn pulumi.StringInput
-	// LogRetentionDays of control-plane logs; 0 means 365.
+	// LogRetentionDays of control-plane logs; 0 means 365, a year of audit evidence (EKS itself
+	// would create a group that never expires, unencrypted).
 	LogRetentionDays int
-	// NodeGroups: at least one.
+	// NodeGroups: at least one (there is no default node group, whose defaults are not ours).
 	NodeGroups []NodeGroup
 	// Access maps IAM principals to personas: each gets an access entry into its persona's group,
 	// and its persona's access policy if the persona has one (admins, previewers). The others are
-	// authorised by in-cluster RBAC bound to their group.
+	// authorised by in-cluster RBAC bound to their group. Nil (the default) maps nobody: only the
+	// deploying principal, which pulumi-eks makes an admin (see the package documentation).
 	Access []AccessPrincipal
-	// Protect and RetainOnDelete keep the cluster and its log group (set in prod).
+	// Protect and RetainOnDelete keep the cluster and its log group (set in prod). False (the
+	// default) lets a dev stack be torn down.
 	Protect, RetainOnDelete bool
-	// Tags for the cluster's resources.
+	// Tags for the cluster's resources; nil adds none.
 	Tags map[string]string
 }
 
@@ -116,9 +129,11 @@ type Cluster struct {
 	Name string
 	// KubeconfigJSON is the kubeconfig, a secret.
 	KubeconfigJSON pulumi.StringOutput
-	// OIDCProviderArn and OIDCIssuer (without https://) for IRSA roles.
+	// OIDCProviderArn is the cluster's IAM OIDC provider, which IRSA roles trust.
 	OIDCProviderArn pulumi.StringOutput
-	OIDCIssuer      pulumi.StringOutput
+	// OIDCIssuer is the provider's issuer without https://: the prefix of the sub and aud
+	// condition keys of IRSA trust policies.
+	OIDCIssuer pulumi.StringOutput
 	// NodeSecurityGroupID is the nodes' security group (for EFS and other in-VPC services).
 	NodeSecurityGroupID pulumi.StringOutput
 	// NodeRoleArn is the nodes' IAM role: the kubelet pulls images with it.
@@ -322,7 +337,7 @@ func (b *builder) controlPlane() error {
 		return err
 	}
 	authMode := eks.AuthenticationModeApi
-	skip, noPublicIP, defaultCNI := true, false, true
+	skip, noPublicIP, defaultCNI, noAddon := true, false, true, false
 	var cidrs pulumi.StringArrayInput
 	if b.args.EndpointPublicAccess {
 		cidrs = pulumi.ToStringArray(b.args.PublicAccessCidrs)
@@ -347,7 +362,12 @@ func (b *builder) controlPlane() error {
 		NodeAssociatePublicIpAddress: &noPublicIP,
 		// Keep EKS's bootstrap aws-node; the managed vpc-cni add-on below adopts it.
 		UseDefaultVpcCni: &defaultCNI,
-		Tags:             pulumi.ToStringMap(b.args.Tags),
+		// kube-proxy and CoreDNS are this component's add-ons (coreAddons), pinned to the cluster's
+		// release. pulumi-eks v3 would otherwise create its own kube-proxy add-on (enabled by
+		// default), and EKS refuses a second add-on of one name: the update would fail at apply.
+		KubeProxyAddonOptions: &eks.KubeProxyAddonOptionsArgs{Enabled: &noAddon},
+		CorednsAddonOptions:   &eks.CoreDnsAddonOptionsArgs{Enabled: &noAddon},
+		Tags:                  pulumi.ToStringMap(b.args.Tags),
 	}, append(slices.Clone(b.keep), pulumi.DependsOn([]pulumi.Resource{logGroup}))...)
 	if err != nil {
 		return err

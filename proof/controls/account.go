@@ -69,10 +69,8 @@ func checkEBSDefaultEncryption(t Target) (int, []Finding) {
 			fs = append(fs, Finding{URN: e.URN, Violation: Violation{Path: "enabled", Value: describe(e.Inputs, "enabled"), Message: "EBS encryption by default must be on"}})
 		}
 	}
-	stackKeys := keysByArn(t.Graph)
 	for _, k := range keys {
-		arn, _ := k.String("keyArn")
-		key, ok := stackKeys[arn]
+		key, ok := t.refOne(k, "keyArn", byArn, typeKey)
 		switch {
 		case !ok:
 			fs = append(fs, Finding{URN: k.URN, Violation: Violation{Path: "keyArn", Value: describe(k.Inputs, "keyArn"), Message: "the default EBS key must be the customer data key, not aws/ebs"}})

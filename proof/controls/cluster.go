@@ -74,6 +74,17 @@ var clusterControls = []*Control{
 		Types: []string{typeRole}, Resource: checkIRSATrust},
 }
 
+// checkNoBuiltInAddons: pulumi-eks v3 creates a kube-proxy add-on unless told not to (and CoreDNS
+// with a default node group), while the cluster component manages both, pinned to the cluster's
+// release. EKS refuses a second add-on of one name, so the update would fail at apply.
+func checkNoBuiltInAddons(_ string, props property.Map) []Violation {
+	var vs []Violation
+	for _, path := range []string{"kubeProxyAddonOptions.enabled", "corednsAddonOptions.enabled"} {
+		vs = append(vs, checkBoolInput(path, false, "the component manages this add-on; EKS refuses a second add-on of one name")("", props)...)
+	}
+	return vs
+}
+
 func checkBoolInput(path string, want bool, why string) ResourceCheck {
 	return func(_ string, props property.Map) []Violation {
 		v, err := graph.Lookup(props, path, "")
@@ -199,12 +210,10 @@ func keysByArn(g *graph.Graph) map[string]*graph.Resource {
 }
 
 func checkSecretsEncryption(t Target) (int, []Finding) {
-	keys := keysByArn(t.Graph)
 	var fs []Finding
 	clusters := t.Graph.OfType(typeEKSCluster)
 	for _, c := range clusters {
-		arn, _ := c.String("encryptionConfigKeyArn")
-		key, ok := keys[arn]
+		key, ok := t.refOne(c, "encryptionConfigKeyArn", byArn, typeKey)
 		switch {
 		case !ok:
 			fs = append(fs, Finding{URN: c.URN, Violation: Violation{Path: "encryptionConfigKeyArn", Value: describe(c.Inputs, "encryptionConfigKeyArn"), Message: "Secrets must be envelope-encrypted with a customer key of this stack"}})
@@ -280,20 +289,33 @@ func checkNodePlacement(t Target) (int, []Finding) {
 	var fs []Finding
 	groups := t.Graph.OfType(typeNodeGroup)
 	for _, ng := range groups {
-		ids, err := ng.Strings("subnetIds")
-		if err != nil || len(ids) == 0 {
-			fs = append(fs, Finding{URN: ng.URN, Violation: Violation{Path: "subnetIds", Value: describe(ng.Inputs, "subnetIds"), Message: "node subnets must be known private subnets"}})
-		}
-		for i, id := range ids {
-			if !private[id] {
-				fs = append(fs, Finding{URN: ng.URN, Violation: Violation{Path: fmt.Sprintf("subnetIds[%d]", i), Value: id, Message: "nodes may run only in private subnets"}})
+		if v, err := ng.Get("subnetIds"); err == nil && v.HasComputed() {
+			// a preview: the subnets are the ones the node group depends on
+			subs := t.ref(ng, "subnetIds", byID, typeSubnet)
+			if len(subs) == 0 {
+				fs = append(fs, Finding{URN: ng.URN, Violation: Violation{Path: "subnetIds", Value: describe(ng.Inputs, "subnetIds"), Message: "node subnets must be known private subnets"}})
+			}
+			for _, s := range subs {
+				if !private[s.ID] {
+					fs = append(fs, Finding{URN: ng.URN, Violation: Violation{Path: "subnetIds", Value: s.Name, Message: "nodes may run only in private subnets"}})
+				}
+			}
+		} else {
+			ids, err := ng.Strings("subnetIds")
+			if err != nil || len(ids) == 0 {
+				fs = append(fs, Finding{URN: ng.URN, Violation: Violation{Path: "subnetIds", Value: describe(ng.Inputs, "subnetIds"), Message: "node subnets must be known private subnets"}})
+			}
+			for i, id := range ids {
+				if !private[id] {
+					fs = append(fs, Finding{URN: ng.URN, Violation: Violation{Path: fmt.Sprintf("subnetIds[%d]", i), Value: id, Message: "nodes may run only in private subnets"}})
+				}
 			}
 		}
 		if ng.Has("remoteAccess") {
 			fs = append(fs, Finding{URN: ng.URN, Violation: Violation{Path: "remoteAccess", Value: describe(ng.Inputs, "remoteAccess"), Message: "no SSH access to nodes (use SSM if shell access is ever needed)"}})
 		}
 	}
-	for _, lt := range launchTemplates(t.Graph) {
+	for _, lt := range launchTemplates(t) {
 		if lt.Has("keyName") {
 			fs = append(fs, Finding{URN: lt.URN, Violation: Violation{Path: "keyName", Value: describe(lt.Inputs, "keyName"), Message: "no SSH key on nodes"}})
 		}
@@ -302,12 +324,10 @@ func checkNodePlacement(t Target) (int, []Finding) {
 }
 
 // launchTemplates are the launch templates node groups use.
-func launchTemplates(g *graph.Graph) []*graph.Resource {
-	byID := idsOf(g, typeLaunchTemplate)
+func launchTemplates(t Target) []*graph.Resource {
 	var out []*graph.Resource
-	for _, ng := range g.OfType(typeNodeGroup) {
-		id, _ := ng.String("launchTemplate.id")
-		if lt, ok := byID[id]; ok && !slices.Contains(out, lt) {
+	for _, ng := range t.Graph.OfType(typeNodeGroup) {
+		if lt, ok := t.refOne(ng, "launchTemplate.id", byID, typeLaunchTemplate); ok && !slices.Contains(out, lt) {
 			out = append(out, lt)
 		}
 	}
@@ -316,12 +336,10 @@ func launchTemplates(g *graph.Graph) []*graph.Resource {
 
 // nodeGroupsWithoutTemplate reports node groups that use no launch template of this stack: their
 // metadata and volume settings are EKS defaults, which these controls cannot vouch for.
-func nodeGroupsWithoutTemplate(g *graph.Graph) []Finding {
-	byID := idsOf(g, typeLaunchTemplate)
+func nodeGroupsWithoutTemplate(t Target) []Finding {
 	var fs []Finding
-	for _, ng := range g.OfType(typeNodeGroup) {
-		id, _ := ng.String("launchTemplate.id")
-		if _, ok := byID[id]; !ok {
+	for _, ng := range t.Graph.OfType(typeNodeGroup) {
+		if _, ok := t.refOne(ng, "launchTemplate.id", byID, typeLaunchTemplate); !ok {
 			fs = append(fs, Finding{URN: ng.URN, Violation: Violation{Path: "launchTemplate.id", Value: describe(ng.Inputs, "launchTemplate"), Message: "node groups must use a launch template of this stack"}})
 		}
 	}
@@ -329,8 +347,8 @@ func nodeGroupsWithoutTemplate(g *graph.Graph) []Finding {
 }
 
 func checkNodeMetadata(t Target) (int, []Finding) {
-	fs := nodeGroupsWithoutTemplate(t.Graph)
-	lts := launchTemplates(t.Graph)
+	fs := nodeGroupsWithoutTemplate(t)
+	lts := launchTemplates(t)
 	for _, lt := range lts {
 		if tokens, _ := lt.String("metadataOptions.httpTokens"); tokens != "required" {
 			fs = append(fs, Finding{URN: lt.URN, Violation: Violation{Path: "metadataOptions.httpTokens", Value: describe(lt.Inputs, "metadataOptions.httpTokens"), Message: "require IMDSv2 (session tokens)"}})
@@ -343,8 +361,8 @@ func checkNodeMetadata(t Target) (int, []Finding) {
 }
 
 func checkNodeVolumes(t Target) (int, []Finding) {
-	fs := nodeGroupsWithoutTemplate(t.Graph)
-	for _, lt := range launchTemplates(t.Graph) {
+	fs := nodeGroupsWithoutTemplate(t)
+	for _, lt := range launchTemplates(t) {
 		n := lt.Len("blockDeviceMappings")
 		if n == 0 {
 			fs = append(fs, Finding{URN: lt.URN, Violation: Violation{Path: "blockDeviceMappings", Value: "none", Message: "declare the root volume, encrypted"}})
@@ -382,24 +400,21 @@ func roleName(r *graph.Resource) string {
 }
 
 func checkNodeRole(t Target) (int, []Finding) {
-	roles := roleByArn(t.Graph)
 	var fs []Finding
 	checked := map[string]bool{}
 	for _, ng := range t.Graph.OfType(typeNodeGroup) {
-		arn, _ := ng.String("nodeRoleArn")
-		role, ok := roles[arn]
+		role, ok := t.refOne(ng, "nodeRoleArn", byArn, typeRole)
 		if !ok {
-			fs = append(fs, Finding{URN: ng.URN, Violation: Violation{Path: "nodeRoleArn", Value: arn, Message: "the node role must be a role of this stack"}})
+			fs = append(fs, Finding{URN: ng.URN, Violation: Violation{Path: "nodeRoleArn", Value: describe(ng.Inputs, "nodeRoleArn"), Message: "the node role must be a role of this stack"}})
 			continue
 		}
 		if checked[role.URN] {
 			continue
 		}
 		checked[role.URN] = true
-		name := roleName(role)
 		var have []string
 		for _, a := range t.Graph.OfType(typeRoleAttachment) {
-			if r, _ := a.String("role"); r == name {
+			if r, ok := t.refOne(a, "role", byRoleName, typeRole); ok && r == role {
 				p, _ := a.String("policyArn")
 				have = append(have, p[strings.LastIndex(p, "/")+1:])
 			}
@@ -409,8 +424,8 @@ func checkNodeRole(t Target) (int, []Finding) {
 			fs = append(fs, Finding{URN: role.URN, Violation: Violation{Path: "attachedPolicies", Value: fmt.Sprint(have), Message: fmt.Sprintf("the node role must carry exactly %v (the CNI policy belongs on the CNI's IRSA role)", eksspec.NodeRolePolicies)}})
 		}
 		for _, p := range t.Graph.OfType(typeRolePolicy) {
-			if r, _ := p.String("role"); r == name || r == role.ID {
-				fs = append(fs, Finding{URN: p.URN, Violation: Violation{Path: "role", Value: r, Message: "no inline policies on the node role"}})
+			if r, ok := t.refOne(p, "role", byRoleName, typeRole); ok && r == role {
+				fs = append(fs, Finding{URN: p.URN, Violation: Violation{Path: "role", Value: describe(p.Inputs, "role"), Message: "no inline policies on the node role"}})
 			}
 		}
 	}
@@ -458,19 +473,18 @@ func checkCNINetworkPolicy(t Target) (int, []Finding) {
 }
 
 func checkCNIRole(t Target) (int, []Finding) {
-	roles := roleByArn(t.Graph)
-	nodeRoles := map[string]bool{}
+	nodeRoles := map[*graph.Resource]bool{}
 	for _, ng := range t.Graph.OfType(typeNodeGroup) {
-		arn, _ := ng.String("nodeRoleArn")
-		nodeRoles[arn] = true
+		if role, ok := t.refOne(ng, "nodeRoleArn", byArn, typeRole); ok {
+			nodeRoles[role] = true
+		}
 	}
 	var fs []Finding
 	addons := cniAddons(t.Graph)
 	for _, a := range addons {
-		arn, _ := a.String("serviceAccountRoleArn")
-		role, ok := roles[arn]
+		role, ok := t.refOne(a, "serviceAccountRoleArn", byArn, typeRole)
 		switch {
-		case !ok || nodeRoles[arn]:
+		case !ok || nodeRoles[role]:
 			fs = append(fs, Finding{URN: a.URN, Violation: Violation{Path: "serviceAccountRoleArn", Value: describe(a.Inputs, "serviceAccountRoleArn"), Message: "the CNI needs its own IRSA role, not the node role"}})
 		default:
 			text, _ := role.String("assumeRolePolicy")

@@ -62,6 +62,7 @@ type Target struct {
 	// checkout: the offline plan, the tests and CI. Nil in the policy pack, where the controls
 	// that read files are not applicable.
 	Repository fs.FS
+	unknowns   *unknownState // the running control's rule for unknown values (unknown.go)
 }
 
 // Control is one security control.
@@ -83,6 +84,8 @@ type Control struct {
 	// Evidence, if set, says what a passing result rests on (for example which sources may reach
 	// the API endpoint); the report shows it.
 	Evidence func(t Target) string
+	// rawResource is Resource as written, before the rule for unknown values (unknown.go) wraps it.
+	rawResource ResourceCheck
 }
 
 // Result is a control's outcome.
@@ -93,27 +96,35 @@ type Result struct {
 	Findings []Finding
 	Waiver   string // the reason, when waived
 	Evidence string // what a pass rests on, when the control says
+	// Deferred are the inputs unknown in a preview that the control's rule defers: checked at apply.
+	Deferred []Deferral
 }
 
 // Run evaluates the control on the target.
 func (c *Control) Run(t Target) Result {
 	r := Result{Control: c}
+	t.unknowns = &unknownState{rule: RuleFor(c.ID), deferred: map[Deferral]bool{}}
 	if c.Resource != nil {
 		for _, res := range t.Graph.Resources() {
 			if !slices.Contains(c.Types, res.Type) {
 				continue
 			}
 			r.Checked++
-			for _, v := range c.Resource(res.Type, res.Inputs) {
+			vs, deferredPaths := c.JudgeResource(res.Type, res.Inputs)
+			for _, v := range vs {
 				r.Findings = append(r.Findings, Finding{URN: res.URN, Violation: v})
+			}
+			for _, p := range deferredPaths {
+				t.unknowns.add(res.URN, p)
 			}
 		}
 	}
 	if c.Graph != nil {
 		n, fs := c.Graph(t)
 		r.Checked += n
-		r.Findings = append(r.Findings, fs...)
+		r.Findings = append(r.Findings, t.settleFindings(fs)...)
 	}
+	r.Deferred = t.unknowns.list()
 	sort.SliceStable(r.Findings, func(i, j int) bool { return r.Findings[i].URN < r.Findings[j].URN })
 	switch {
 	case len(r.Findings) > 0:
@@ -174,7 +185,7 @@ func IDs() []string {
 
 // Catalog is every control, in a fixed order.
 func Catalog() []*Control {
-	return slices.Concat(networkControls, keyControls, identityControls, writeOnceControls, clusterControls, deployControls,
+	return slices.Concat(networkControls, keyControls, identityControls, writeOnceControls, clusterControls, deployControls, runnerActionsControls,
 		storageControls, s3Controls, dynamodbControls, efsControls, secretControls, accountControls, statefulControls,
 		netpolControls, workloadControls, rbacControls, edgeControls, registryControls, supplyChainControls, detectionControls)
 }

@@ -26,8 +26,8 @@ var deployControls = []*Control{
 		Section: section1, Severity: High, Graph: checkAPIAccess, Evidence: apiAccessEvidence},
 	{ID: "EKS-016", Title: "The control plane's network interfaces are only in private subnets of at least two zones, given explicitly",
 		Section: section1, Requirement: reqVPC, Severity: High, Graph: checkControlPlaneSubnets},
-	{ID: "EKS-017", Title: "vpc-cni, kube-proxy, CoreDNS and the CSI drivers are managed add-ons pinned to the cluster version's release; all but the CNI wait for the nodes",
-		Section: section1, Severity: Medium, Graph: checkManagedAddons},
+	{ID: "EKS-017", Title: "vpc-cni, kube-proxy, CoreDNS and the CSI drivers are managed add-ons pinned to the cluster version's release, each created once (pulumi-eks's own kube-proxy and CoreDNS add-ons off); all but the CNI wait for the nodes",
+		Section: section1, Severity: Medium, Types: []string{typeEKSCluster}, Resource: checkNoBuiltInAddons, Graph: checkManagedAddons},
 	{ID: "RUN-001", Title: "The in-VPC runner admits no inbound traffic, runs unprivileged, and each project assumes exactly one role, preview never the deploy role",
 		Section: section3, Severity: Critical, Graph: checkRunner},
 }
@@ -152,6 +152,13 @@ func checkControlPlaneSubnets(t Target) (int, []Finding) {
 			}
 		}
 		ids, err := c.Strings("subnetIds")
+		if v, verr := c.Get("subnetIds"); verr == nil && v.HasComputed() {
+			// a preview: the subnets are the ones the cluster depends on
+			ids, err = nil, nil
+			for _, s := range t.ref(c, "subnetIds", byID, typeSubnet) {
+				ids = append(ids, s.ID)
+			}
+		}
 		zones := map[string]bool{}
 		for i, id := range ids {
 			zone, ok := private[id]
@@ -222,18 +229,7 @@ func envVar(p *graph.Resource, name string) string {
 
 func checkRunner(t Target) (int, []Finding) {
 	projects := t.Graph.OfType(typeCodeBuildProject)
-	groups := idsOf(t.Graph, typeSG)
-	roles := map[string]*graph.Resource{}
-	for _, r := range t.Graph.OfType(typeRole) {
-		if arn, ok := r.Outputs.GetOk("arn"); ok && arn.IsString() {
-			roles[arn.AsString()] = r
-		}
-	}
-	policiesOf := map[string][]*graph.Resource{}
-	for _, p := range t.Graph.OfType(typeRolePolicy) {
-		role, _ := p.String("role")
-		policiesOf[role] = append(policiesOf[role], p)
-	}
+	policiesOf := t.byRef(typeRolePolicy, "role", byRoleName, typeRole)
 	var fs []Finding
 	assumed := map[string]string{} // PLATFORM_COMMAND → role assumed
 	for _, p := range projects {
@@ -243,26 +239,30 @@ func checkRunner(t Target) (int, []Finding) {
 		if v, _ := p.Bool("environment.privilegedMode"); v {
 			at("environment.privilegedMode", "true", "builds run unprivileged (no Docker daemon, no host access)")
 		}
-		sgs, _ := p.Strings("vpcConfig.securityGroupIds")
-		if len(sgs) == 0 {
+		sgs := t.ref(p, "vpcConfig.securityGroupIds", byID, typeSG)
+		if p.Len("vpcConfig.securityGroupIds") == 0 {
 			at("vpcConfig", describe(p.Inputs, "vpcConfig"), "the runner runs in the VPC's private subnets, behind its own security group")
 		}
-		for _, id := range sgs {
-			if sg, ok := groups[id]; ok && sg.Len("ingress") > 0 {
+		for _, sg := range sgs {
+			if sg.Len("ingress") > 0 {
 				fs = append(fs, Finding{URN: sg.URN, Violation: Violation{Path: "ingress", Value: describe(sg.Inputs, "ingress"), Message: "nothing may connect to the runner"}})
 			}
 		}
 		assume := envVar(p, "PLATFORM_ASSUME_ROLE_ARN")
 		command := envVar(p, "PLATFORM_COMMAND")
 		assumed[command] = assume
-		roleArn, _ := p.String("serviceRole")
-		role, ok := roles[roleArn]
+		role, ok := t.refOne(p, "serviceRole", byArn, typeRole)
 		if !ok {
-			at("serviceRole", roleArn, "the project's service role must be a role of this stack")
+			at("serviceRole", describe(p.Inputs, "serviceRole"), "the project's service role must be a role of this stack")
 			continue
 		}
 		var targets []string
-		for _, pol := range policiesOf[role.ID] {
+		unknown := false
+		for _, pol := range policiesOf[role.URN] {
+			if t.deferrable(pol, "policy") {
+				unknown = true // a preview: the policy names the role to assume, known at apply
+				continue
+			}
 			text, _ := pol.String("policy")
 			doc, err := iampolicy.Parse(text)
 			if err != nil {
@@ -272,7 +272,7 @@ func checkRunner(t Target) (int, []Finding) {
 				targets = append(targets, s.Resources...)
 			}
 		}
-		if len(targets) != 1 || targets[0] != assume {
+		if (len(targets) != 1 || targets[0] != assume) && !unknown {
 			fs = append(fs, Finding{URN: role.URN, Violation: Violation{Path: "policy.sts:AssumeRole", Value: fmt.Sprint(targets),
 				Message: fmt.Sprintf("the project's role may assume exactly its own role (%s)", assume)}})
 		}

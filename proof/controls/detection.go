@@ -150,7 +150,7 @@ func checkFindingsRoute(t Target) (int, []Finding) {
 			fs = append(fs, Finding{URN: r.URN, Violation: Violation{Path: "eventPattern.detail.severity", Value: fmt.Sprint(score),
 				Message: "route every finding of high severity (7) and above"}})
 		}
-		fs = append(fs, routeTargetFindings(t.Graph, r)...)
+		fs = append(fs, routeTargetFindings(t, r)...)
 	}
 	if len(routes) == 0 {
 		if referenced {
@@ -164,17 +164,12 @@ func checkFindingsRoute(t Target) (int, []Finding) {
 // routeTargetFindings checks that the rule targets an SNS topic of this plan, encrypted with a
 // customer key of this plan that EventBridge may use, whose policy lets this rule (and only
 // EventBridge for it) publish.
-func routeTargetFindings(g *graph.Graph, rule *graph.Resource) []Finding {
+func routeTargetFindings(t Target, rule *graph.Resource) []Finding {
+	g := t.Graph
 	ruleName, _ := rule.Outputs.GetOk("name")
 	ruleArn := ""
 	if v, ok := rule.Outputs.GetOk("arn"); ok && v.IsString() {
 		ruleArn = v.AsString()
-	}
-	topics := map[string]*graph.Resource{}
-	for _, tp := range g.OfType(typeTopic) {
-		if arn, ok := tp.Outputs.GetOk("arn"); ok && arn.IsString() {
-			topics[arn.AsString()] = tp
-		}
 	}
 	var fs []Finding
 	var targeted []*graph.Resource
@@ -184,14 +179,7 @@ func routeTargetFindings(g *graph.Graph, rule *graph.Resource) []Finding {
 		if err != nil || !sameRule {
 			continue
 		}
-		arn, err := tg.Get("arn")
-		if g.DryRun && (err != nil || arn.IsComputed()) {
-			return nil // a preview: the topic's ARN is known at apply
-		}
-		topic, ok := (*graph.Resource)(nil), false
-		if err == nil && arn.IsString() {
-			topic, ok = topics[arn.AsString()]
-		}
+		topic, ok := t.refOne(tg, "arn", byArn, typeTopic)
 		if !ok {
 			fs = append(fs, Finding{URN: tg.URN, Violation: Violation{Path: "arn", Value: describe(tg.Inputs, "arn"), Message: "target an SNS topic of this plan"}})
 			continue
@@ -201,13 +189,9 @@ func routeTargetFindings(g *graph.Graph, rule *graph.Resource) []Finding {
 	if len(targeted) == 0 && len(fs) == 0 {
 		return []Finding{{URN: rule.URN, Violation: Violation{Path: "targets", Value: "none", Message: "send the findings to an alert topic"}}}
 	}
-	keys := keysByArn(g)
 	for _, topic := range targeted {
-		keyArn, err := topic.String("kmsMasterKeyId")
-		key, ok := keys[keyArn]
+		key, ok := t.refOne(topic, "kmsMasterKeyId", byArn, typeKey)
 		switch {
-		case err != nil && g.DryRun:
-			// a preview: the key's ARN is known at apply
 		case !ok:
 			fs = append(fs, Finding{URN: topic.URN, Violation: Violation{Path: "kmsMasterKeyId", Value: describe(topic.Inputs, "kmsMasterKeyId"),
 				Message: "encrypt the topic with a customer key of this plan (alias/aws/sns does not let EventBridge publish)"}})
@@ -215,7 +199,7 @@ func routeTargetFindings(g *graph.Graph, rule *graph.Resource) []Finding {
 			fs = append(fs, Finding{URN: key.URN, Violation: Violation{Path: "policy", Value: "no EventBridge statement",
 				Message: "the topic's key must let events.amazonaws.com use kms:GenerateDataKey and kms:Decrypt, or every publish fails"}})
 		}
-		fs = append(fs, topicPolicyFindings(g, topic, ruleArn)...)
+		fs = append(fs, topicPolicyFindings(t, topic, ruleArn)...)
 	}
 	return fs
 }
@@ -236,21 +220,13 @@ func keyLetsEventBridgeEncrypt(key *graph.Resource) bool {
 }
 
 // topicPolicyFindings: one policy on the topic, no publish to anyone but EventBridge for the rule.
-func topicPolicyFindings(g *graph.Graph, topic *graph.Resource, ruleArn string) []Finding {
-	topicArn, _ := topic.Outputs.GetOk("arn")
-	var policies []*graph.Resource
-	for _, p := range g.OfType(typeTopicPolicy) {
-		arn, err := p.Get("arn")
-		unknown := (err != nil && g.DryRun) || (err == nil && arn.IsComputed())
-		if unknown || (err == nil && arn.IsString() && topicArn.IsString() && arn.AsString() == topicArn.AsString()) {
-			policies = append(policies, p)
-		}
-	}
+func topicPolicyFindings(t Target, topic *graph.Resource, ruleArn string) []Finding {
+	policies := t.byRef(typeTopicPolicy, "arn", byArn, typeTopic)[topic.URN]
 	if len(policies) != 1 {
 		return []Finding{{URN: topic.URN, Violation: Violation{Path: "policy", Value: fmt.Sprint(len(policies)), Message: "give the topic exactly one policy admitting the findings rule"}}}
 	}
 	p := policies[0]
-	if v, err := p.Get("policy"); (err == nil && v.IsComputed()) || (err != nil && g.DryRun) {
+	if t.deferrable(p, "policy") {
 		return nil // a preview: the policy names ARNs known at apply
 	}
 	doc, vs, ok := policyAt(p.Inputs, "policy", "the topic needs a policy admitting the findings rule")

@@ -126,11 +126,9 @@ func checkCertificate(t Target) (int, []Finding) {
 		n++
 		arn, set := a["certificate-arn"]
 		switch {
-		case !set && g.DryRun:
-			// a preview drops annotations whose value is unknown until apply: checked at apply
-		case arn == "":
+		case !set || arn == "":
 			fs = append(fs, Finding{URN: r.URN, Violation: Violation{Path: annPath("certificate-arn"), Value: "unset", Message: "terminate TLS with an ACM certificate"}})
-		case arn == "[unknown]":
+		case arn == "[unknown]" && t.deferrable(r, fmt.Sprintf("metadata.annotations[%q]", albAnnotation+"certificate-arn")):
 			// checked at apply: the certificate's ARN comes from its validation
 		case issued[arn] && !validated[arn]:
 			fs = append(fs, Finding{URN: r.URN, Violation: Violation{Path: annPath("certificate-arn"), Value: arn, Message: "use the validated certificate's ARN (from its CertificateValidation)"}})
@@ -238,14 +236,14 @@ func checkALBAccessLogs(t Target) (int, []Finding) {
 	}
 	ready := map[string]bool{}
 	for _, p := range g.OfType(s3TypePolicy) {
-		text, err := p.String("policy")
-		if err != nil && g.DryRun {
+		if t.deferrable(p, "policy") {
 			// a preview: the policy is computed from the bucket's ARN at apply; the bucket is ours
 			if name, ok := names[p.Parent]; ok {
 				ready[name] = true
 			}
 			continue
 		}
+		text, _ := p.String("policy")
 		doc, err := iampolicy.Parse(text)
 		if err != nil {
 			continue

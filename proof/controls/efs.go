@@ -55,12 +55,16 @@ const efsKeyAccessPointArn = "elasticfilesystem:AccessPointArn"
 // checkEFSAccessPointMounts: an access point fixes the POSIX user and the directory of every
 // request, so a mount through one cannot reach the rest of the file system or act as root.
 func checkEFSAccessPointMounts(t Target) (int, []Finding) {
-	policies := efsByFileSystem(t.Graph, typeEFSPolicy)
+	policies := efsByFileSystem(t, typeEFSPolicy)
 	var fs []Finding
 	systems := t.Graph.OfType(typeEFSFileSystem)
 	for _, sys := range systems {
 		denied := false
-		for _, p := range policies[sys.ID] {
+		for _, p := range policies[sys.URN] {
+			if t.deferrable(p, "policy") {
+				denied = true // a preview: the policy names the file system's ARN, known at apply
+				continue
+			}
 			text, _ := p.String("policy")
 			doc, err := iampolicy.Parse(text)
 			if err != nil {
@@ -77,8 +81,14 @@ func checkEFSAccessPointMounts(t Target) (int, []Finding) {
 				Message: "deny every mount that does not come through an access point (Null elasticfilesystem:AccessPointArn)"}})
 		}
 	}
-	granted := map[string]bool{} // role id → has a mount grant
+	granted := map[*graph.Resource]bool{} // role → has a mount grant
 	for _, p := range t.Graph.OfType(typeRolePolicy) {
+		role, known := t.refOne(p, "role", byRoleName, typeRole)
+		if t.deferrable(p, "policy") {
+			// a preview: the grant names the access point's ARN, known at apply
+			granted[role] = granted[role] || known
+			continue
+		}
 		text, _ := p.String("policy")
 		doc, err := iampolicy.Parse(text)
 		if err != nil {
@@ -90,24 +100,18 @@ func checkEFSAccessPointMounts(t Target) (int, []Finding) {
 					Message: "a mount grant names exactly one access point (StringEquals elasticfilesystem:AccessPointArn)"}})
 				continue
 			}
-			role, _ := p.String("role")
-			granted[role] = true
-		}
-	}
-	roles := map[string]*graph.Resource{}
-	for _, r := range t.Graph.OfType(typeRole) {
-		if arn, ok := r.Outputs.GetOk("arn"); ok && arn.IsString() {
-			roles[arn.AsString()] = r
+			if known {
+				granted[role] = true
+			}
 		}
 	}
 	for _, a := range t.Graph.OfType(typeAddon) {
 		if name, _ := a.String("addonName"); name != eksspec.AddonEFSCSI || len(systems) == 0 {
 			continue
 		}
-		arn, _ := a.String("serviceAccountRoleArn")
-		role, ok := roles[arn]
-		if !ok || !granted[role.Name] && !granted[role.ID] {
-			fs = append(fs, Finding{URN: a.URN, Violation: Violation{Path: "serviceAccountRoleArn", Value: arn,
+		role, ok := t.refOne(a, "serviceAccountRoleArn", byArn, typeRole)
+		if !ok || !granted[role] {
+			fs = append(fs, Finding{URN: a.URN, Violation: Violation{Path: "serviceAccountRoleArn", Value: describe(a.Inputs, "serviceAccountRoleArn"),
 				Message: "the EFS CSI driver's role has no mount grant: pods could not mount the file system"}})
 		}
 	}
@@ -134,22 +138,18 @@ func checkEFSEncrypted(_ string, props property.Map) []Violation {
 	return vs
 }
 
-// efsByFileSystem groups the resources of a type by their fileSystemId input.
-func efsByFileSystem(g *graph.Graph, typ string) map[string][]*graph.Resource {
-	out := map[string][]*graph.Resource{}
-	for _, r := range g.OfType(typ) {
-		id, _ := r.String("fileSystemId")
-		out[id] = append(out[id], r)
-	}
-	return out
+// efsByFileSystem groups the resources of a type by the URN of the file system their fileSystemId
+// input names.
+func efsByFileSystem(t Target, typ string) map[string][]*graph.Resource {
+	return t.byRef(typ, "fileSystemId", byID, typeEFSFileSystem)
 }
 
 func checkEFSPolicies(t Target) (int, []Finding) {
-	policies := efsByFileSystem(t.Graph, typeEFSPolicy)
+	policies := efsByFileSystem(t, typeEFSPolicy)
 	var fs []Finding
 	systems := t.Graph.OfType(typeEFSFileSystem)
 	for _, sys := range systems {
-		ps := policies[sys.ID]
+		ps := policies[sys.URN]
 		if len(ps) == 0 {
 			fs = append(fs, Finding{URN: sys.URN, Violation: Violation{Path: "fileSystemPolicy", Value: "none",
 				Message: "a file system needs a policy denying every principal access without TLS (aws:SecureTransport false)"}})
@@ -210,11 +210,10 @@ func efsIsTLSDeny(s iampolicy.Statement) bool {
 
 func checkEFSMountTargets(t Target) (int, []Finding) {
 	all := subnets(t.Graph)
-	byID := map[string]subnetInfo{}
+	byURN := map[string]subnetInfo{}
 	for _, s := range all {
-		byID[s.res.ID] = s
+		byURN[s.res.URN] = s
 	}
-	groups := idsOf(t.Graph, typeSG)
 	checkedGroup := map[string]bool{}
 	var fs []Finding
 	mts := t.Graph.OfType(typeEFSMountTarget)
@@ -222,8 +221,11 @@ func checkEFSMountTargets(t Target) (int, []Finding) {
 		at := func(path, value, msg string) Finding {
 			return Finding{URN: mt.URN, Violation: Violation{Path: path, Value: value, Message: msg}}
 		}
-		subnet, _ := mt.String("subnetId")
-		s, known := byID[subnet]
+		var s subnetInfo
+		known := false
+		if sub, ok := t.refOne(mt, "subnetId", byID, typeSubnet); ok {
+			s, known = byURN[sub.URN]
+		}
 		switch {
 		case len(all) == 0:
 			fs = append(fs, at("subnetId", describe(mt.Inputs, "subnetId"), "the stack has no subnets: the mount target cannot be shown to be in a private subnet"))
@@ -237,20 +239,20 @@ func checkEFSMountTargets(t Target) (int, []Finding) {
 			fs = append(fs, at("subnetId", describe(mt.Inputs, "subnetId"),
 				fmt.Sprintf("mount targets belong in private subnets (tagged %s); this subnet is %s", tagPrivateRole, tier)))
 		}
-		ids, _ := mt.Strings("securityGroups")
-		if len(ids) == 0 {
+		if mt.Len("securityGroups") == 0 {
 			fs = append(fs, at("securityGroups", describe(mt.Inputs, "securityGroups"),
 				"a mount target without security groups gets the VPC's default group; attach a group admitting NFS from the clients' group"))
 		}
-		for i, id := range ids {
-			sg, ok := groups[id]
+		for i := range mt.Len("securityGroups") {
+			path := fmt.Sprintf("securityGroups[%d]", i)
+			sg, ok := t.refOne(mt, path, byID, typeSG)
 			if !ok {
-				fs = append(fs, at(fmt.Sprintf("securityGroups[%d]", i), fmt.Sprintf("%q", id), "not a security group of this stack: its rules cannot be checked"))
+				fs = append(fs, at(path, describe(mt.Inputs, path), "not a security group of this stack: its rules cannot be checked"))
 				continue
 			}
-			if !checkedGroup[id] {
-				checkedGroup[id] = true
-				fs = append(fs, efsGroupFindings(t.Graph, sg)...)
+			if !checkedGroup[sg.URN] {
+				checkedGroup[sg.URN] = true
+				fs = append(fs, efsGroupFindings(t, sg)...)
 			}
 		}
 	}
@@ -259,7 +261,7 @@ func checkEFSMountTargets(t Target) (int, []Finding) {
 
 // efsGroupFindings checks every ingress rule of a mount target's security group, inline or
 // standalone: NFS only from security groups, and nothing from the whole internet.
-func efsGroupFindings(g *graph.Graph, sg *graph.Resource) []Finding {
+func efsGroupFindings(t Target, sg *graph.Resource) []Finding {
 	var fs []Finding
 	check := func(r *graph.Resource, prefix string, rule property.Map) {
 		for _, key := range []string{"cidrBlocks", "ipv6CidrBlocks", "cidrIpv4", "cidrIpv6", "prefixListIds", "prefixListId"} {
@@ -285,8 +287,8 @@ func efsGroupFindings(g *graph.Graph, sg *graph.Resource) []Finding {
 		}
 	}
 	for _, typ := range []string{typeSGRule, typeIngressRule} {
-		for _, r := range g.OfType(typ) {
-			if id, _ := r.String("securityGroupId"); id != sg.ID {
+		for _, r := range t.Graph.OfType(typ) {
+			if group, ok := t.refOne(r, "securityGroupId", byID, typeSG); !ok || group != sg {
 				continue
 			}
 			if kind, _ := r.String("type"); typ == typeSGRule && kind != "ingress" {
@@ -324,11 +326,11 @@ func efsCoversNFS(rule property.Map) bool {
 }
 
 func checkEFSBackups(t Target) (int, []Finding) {
-	backups := efsByFileSystem(t.Graph, typeEFSBackup)
+	backups := efsByFileSystem(t, typeEFSBackup)
 	var fs []Finding
 	systems := t.Graph.OfType(typeEFSFileSystem)
 	for _, sys := range systems {
-		bs := backups[sys.ID]
+		bs := backups[sys.URN]
 		if len(bs) == 0 {
 			fs = append(fs, Finding{URN: sys.URN, Violation: Violation{Path: "backupPolicy", Value: "none",
 				Message: "automatic backups must be on: add an aws.efs.BackupPolicy with status ENABLED"}})

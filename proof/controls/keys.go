@@ -92,16 +92,11 @@ func checkKeyDeletionWindow(_ string, props property.Map) []Violation {
 }
 
 func checkKeyAliases(t Target) (int, []Finding) {
-	aliased := map[string]bool{}
-	for _, a := range t.Graph.OfType(typeKeyAlias) {
-		id, _ := a.String("targetKeyId")
-		aliased[id] = true
-	}
+	aliased := t.byRef(typeKeyAlias, "targetKeyId", byOutput("keyId"), typeKey)
 	var fs []Finding
 	keys := t.Graph.OfType(typeKey)
 	for _, k := range keys {
-		keyID, _ := k.Outputs.GetOk("keyId")
-		if !keyID.IsString() || !aliased[keyID.AsString()] {
+		if len(aliased[k.URN]) == 0 {
 			fs = append(fs, Finding{URN: k.URN, Violation: Violation{Path: "alias", Value: "none", Message: "every key needs an alias naming its purpose"}})
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/mattfenwick/cyclonus/pkg/matcher"
 	"github.com/pulumi/pulumi/sdk/v3/go/property"
@@ -37,6 +38,12 @@ type Peer struct {
 type Reachability struct {
 	policy          *matcher.Policy
 	namespaceLabels map[string]map[string]string
+
+	// targets caches, per direction and pod, the policy targets selecting the pod: cyclonus finds
+	// them by scanning every target, and the evidence asks about every pair of workloads, so
+	// without the cache a plan's cost grew with the cube of the catalog.
+	mu      sync.Mutex
+	targets map[string][]*matcher.Target
 }
 
 // ReachabilityOf builds the reachability of a recorded plan. Policies that cyclonus cannot read
@@ -101,9 +108,57 @@ func (r *Reachability) trafficPeer(p Peer) *matcher.TrafficPeer {
 // Allowed reports whether a connection from one peer to another on a port is allowed: by the
 // egress policies of the source and the ingress policies of the destination.
 func (r *Reachability) Allowed(from, to Peer, port int, protocol corev1.Protocol) bool {
-	return r.policy.IsTrafficAllowed(&matcher.Traffic{
-		Source: r.trafficPeer(from), Destination: r.trafficPeer(to), ResolvedPort: port, Protocol: protocol,
-	}).IsAllowed()
+	src, dst := r.trafficPeer(from), r.trafficPeer(to)
+	return r.directionAllows(true, dst, src, port, protocol) && r.directionAllows(false, src, dst, port, protocol)
+}
+
+// directionAllows is cyclonus's Policy.IsIngressOrEgressAllowed with the targets that select the
+// pod cached: traffic of a peer outside the cluster, or of a pod no policy selects in that
+// direction, is allowed; otherwise some selecting target must allow the other end.
+func (r *Reachability) directionAllows(ingress bool, pod, other *matcher.TrafficPeer, port int, protocol corev1.Protocol) bool {
+	if pod.Internal == nil {
+		return true
+	}
+	targets := r.targetsOf(ingress, pod.Internal)
+	if len(targets) == 0 {
+		return true
+	}
+	for _, t := range targets {
+		if t.Allows(other, port, "", protocol) {
+			return true
+		}
+	}
+	return false
+}
+
+// podKey identifies a pod for the cache: direction, namespace and labels in key order.
+func podKey(ingress bool, pod *matcher.InternalPeer) string {
+	var b strings.Builder
+	if ingress {
+		b.WriteString("in\x00")
+	} else {
+		b.WriteString("out\x00")
+	}
+	b.WriteString(pod.Namespace)
+	for _, k := range slices.Sorted(maps.Keys(pod.PodLabels)) {
+		b.WriteString("\x00" + k + "=" + pod.PodLabels[k])
+	}
+	return b.String()
+}
+
+func (r *Reachability) targetsOf(ingress bool, pod *matcher.InternalPeer) []*matcher.Target {
+	key := podKey(ingress, pod)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if t, ok := r.targets[key]; ok {
+		return t
+	}
+	if r.targets == nil {
+		r.targets = map[string][]*matcher.Target{}
+	}
+	t := r.policy.TargetsApplyingToPod(ingress, pod.Namespace, pod.PodLabels)
+	r.targets[key] = t
+	return t
 }
 
 // subnetIP is an address in the first subnet of a tier ("private" or "public"), or fallback.
@@ -238,11 +293,11 @@ func checkExplicitAllows(t Target) (int, []Finding) {
 	fs = append(fs, wfs...)
 	reach, rfs := ReachabilityOf(g)
 	fs = append(fs, rfs...)
-	ip := podIP(g)
+	ip, ports := podIP(g), probePorts(g) // once: probePorts decodes every Service
 	for _, w := range workloads {
 		pod := Peer{Name: w.Namespace + "/" + w.Name, Namespace: w.Namespace, Labels: w.Labels, IP: ip}
 		at := w.URN
-		for _, port := range probePorts(g) {
+		for _, port := range ports {
 			if reach.Allowed(pod, Peer{IP: MetadataIP}, port, corev1.ProtocolTCP) {
 				fs = append(fs, Finding{URN: at, Violation: Violation{Path: "egress", Value: fmt.Sprintf("%s:%d", MetadataIP, port),
 					Message: "pods must not reach the instance metadata service (the node's credentials): except 169.254.0.0/16 from egress"}})
@@ -293,12 +348,12 @@ func allowedFlows(t Target) string {
 	g := t.Graph
 	reach, _ := ReachabilityOf(g)
 	workloads, _ := Workloads(g)
-	ip := podIP(g)
+	ip, ports := podIP(g), probePorts(g) // once: probePorts decodes every Service
 	lb := Peer{IP: subnetIP(g, "public", "")}
 	var flows []string
 	for _, to := range workloads {
 		dst := Peer{Namespace: to.Namespace, Labels: to.Labels, IP: ip}
-		for _, port := range probePorts(g) {
+		for _, port := range ports {
 			if lb.IP != "" && reach.Allowed(lb, dst, port, corev1.ProtocolTCP) {
 				flows = append(flows, fmt.Sprintf("public subnets (load balancer) → %s:%d", to.Name, port))
 			}
@@ -311,7 +366,7 @@ func allowedFlows(t Target) string {
 				continue
 			}
 			dst := Peer{Namespace: to.Namespace, Labels: to.Labels, IP: ip}
-			for _, port := range probePorts(g) {
+			for _, port := range ports {
 				if reach.Allowed(src, dst, port, corev1.ProtocolTCP) {
 					flows = append(flows, fmt.Sprintf("%s → %s:%d", from.Name, to.Name, port))
 				}

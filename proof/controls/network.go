@@ -229,18 +229,14 @@ func mentions(v property.Value, ids map[string]string) bool {
 	return false
 }
 
-// routeTableOf maps subnet id → the route table resource associated with it.
-func routeTableOf(g *graph.Graph) map[string]*graph.Resource {
-	byID := map[string]*graph.Resource{}
-	for _, rt := range g.OfType(typeRouteTable) {
-		byID[rt.ID] = rt
-	}
+// routeTableOf maps subnet URN → the route table resource associated with it.
+func routeTableOf(t Target) map[string]*graph.Resource {
 	out := map[string]*graph.Resource{}
-	for _, a := range g.OfType(typeRTAssoc) {
-		subnet, _ := a.String("subnetId")
-		rtID, _ := a.String("routeTableId")
-		if rt, ok := byID[rtID]; ok {
-			out[subnet] = rt
+	for _, a := range t.Graph.OfType(typeRTAssoc) {
+		subnet, ok := t.refOne(a, "subnetId", byID, typeSubnet)
+		rt, found := t.refOne(a, "routeTableId", byID, typeRouteTable)
+		if ok && found {
+			out[subnet.URN] = rt
 		}
 	}
 	return out
@@ -263,9 +259,7 @@ func defaultRoute(rt *graph.Resource) (property.Map, int, bool) {
 }
 
 func checkPrivateRoutes(t Target) (int, []Finding) {
-	igws := idsOf(t.Graph, typeIGW)
-	nats := idsOf(t.Graph, typeNatGateway)
-	rts := routeTableOf(t.Graph)
+	rts := routeTableOf(t)
 	var fs []Finding
 	n := 0
 	for _, s := range subnets(t.Graph) {
@@ -273,7 +267,7 @@ func checkPrivateRoutes(t Target) (int, []Finding) {
 			continue
 		}
 		n++
-		rt, ok := rts[s.res.ID]
+		rt, ok := rts[s.res.URN]
 		if !ok {
 			fs = append(fs, Finding{URN: s.res.URN, Violation: Violation{Path: "routeTableAssociation", Value: "none",
 				Message: "a private subnet needs its own route table (the VPC's main table is not managed)"}})
@@ -285,14 +279,13 @@ func checkPrivateRoutes(t Target) (int, []Finding) {
 				Message: "no 0.0.0.0/0 route to a NAT gateway"}})
 			continue
 		}
-		gw, _ := str(route, "gatewayId")
-		nat, _ := str(route, "natGatewayId")
+		gwPath, natPath := fmt.Sprintf("routes[%d].gatewayId", i), fmt.Sprintf("routes[%d].natGatewayId", i)
 		switch {
-		case igws[gw] != nil:
-			fs = append(fs, Finding{URN: rt.URN, Violation: Violation{Path: fmt.Sprintf("routes[%d].gatewayId", i), Value: gw,
+		case len(t.ref(rt, gwPath, byID, typeIGW)) > 0:
+			fs = append(fs, Finding{URN: rt.URN, Violation: Violation{Path: gwPath, Value: describe(route, "gatewayId"),
 				Message: "a private subnet's default route goes to the internet gateway"}})
-		case nats[nat] == nil:
-			fs = append(fs, Finding{URN: rt.URN, Violation: Violation{Path: fmt.Sprintf("routes[%d].natGatewayId", i), Value: fmt.Sprintf("%q", nat),
+		case len(t.ref(rt, natPath, byID, typeNatGateway)) != 1:
+			fs = append(fs, Finding{URN: rt.URN, Violation: Violation{Path: natPath, Value: describe(route, "natGatewayId"),
 				Message: "the default route must target a NAT gateway of this stack"}})
 		}
 	}
@@ -315,12 +308,13 @@ func checkNatPerAZ(t Target) (int, []Finding) {
 	for _, s := range subnets(t.Graph) {
 		subnetAZ[s.res.ID] = s.az
 	}
-	natAZ := map[string]string{}
-	for id, nat := range idsOf(t.Graph, typeNatGateway) {
-		sub, _ := nat.String("subnetId")
-		natAZ[id] = subnetAZ[sub]
+	natAZ := map[string]string{} // NAT gateway URN → zone
+	for _, nat := range t.Graph.OfType(typeNatGateway) {
+		if sub, ok := t.refOne(nat, "subnetId", byID, typeSubnet); ok {
+			natAZ[nat.URN] = subnetAZ[sub.ID]
+		}
 	}
-	rts := routeTableOf(t.Graph)
+	rts := routeTableOf(t)
 	var fs []Finding
 	n := 0
 	for _, s := range subnets(t.Graph) {
@@ -328,15 +322,18 @@ func checkNatPerAZ(t Target) (int, []Finding) {
 			continue
 		}
 		n++
-		rt, ok := rts[s.res.ID]
+		rt, ok := rts[s.res.URN]
 		if !ok {
 			continue // NET-004 reports it
 		}
 		route, i, _ := defaultRoute(rt)
-		nat, _ := str(route, "natGatewayId")
-		if natAZ[nat] != s.az {
-			fs = append(fs, Finding{URN: rt.URN, Violation: Violation{Path: fmt.Sprintf("routes[%d].natGatewayId", i), Value: fmt.Sprintf("%q", nat),
-				Message: fmt.Sprintf("prod routes zone %s through a NAT gateway in zone %q; each zone needs its own", s.az, natAZ[nat])}})
+		zone := ""
+		if nat, ok := t.refOne(rt, fmt.Sprintf("routes[%d].natGatewayId", i), byID, typeNatGateway); ok {
+			zone = natAZ[nat.URN]
+		}
+		if zone != s.az {
+			fs = append(fs, Finding{URN: rt.URN, Violation: Violation{Path: fmt.Sprintf("routes[%d].natGatewayId", i), Value: describe(route, "natGatewayId"),
+				Message: fmt.Sprintf("prod routes zone %s through a NAT gateway in zone %q; each zone needs its own", s.az, zone)}})
 		}
 	}
 	return n, fs
@@ -354,15 +351,11 @@ func checkDefaultSGEmpty(_ string, props property.Map) []Violation {
 }
 
 func checkDefaultSGAdopted(t Target) (int, []Finding) {
-	adopted := map[string]bool{}
-	for _, sg := range t.Graph.OfType(typeDefaultSG) {
-		id, _ := sg.String("vpcId")
-		adopted[id] = true
-	}
+	adopted := t.byRef(typeDefaultSG, "vpcId", byID, typeVpc)
 	var fs []Finding
 	vpcs := t.Graph.OfType(typeVpc)
 	for _, vpc := range vpcs {
-		if !adopted[vpc.ID] {
+		if len(adopted[vpc.URN]) == 0 {
 			fs = append(fs, Finding{URN: vpc.URN, Violation: Violation{Path: "defaultSecurityGroupId", Value: "not adopted",
 				Message: "adopt the default security group (aws.ec2.DefaultSecurityGroup) to strip its allow-all rules"}})
 		}
@@ -371,17 +364,7 @@ func checkDefaultSGAdopted(t Target) (int, []Finding) {
 }
 
 func checkFlowLogs(t Target) (int, []Finding) {
-	groups := map[string]*graph.Resource{}
-	for _, lg := range t.Graph.OfType(typeLogGroup) {
-		if arn, ok := lg.Outputs.GetOk("arn"); ok && arn.IsString() {
-			groups[arn.AsString()] = lg
-		}
-	}
-	flowLogs := map[string][]*graph.Resource{}
-	for _, fl := range t.Graph.OfType(typeFlowLog) {
-		vpc, _ := fl.String("vpcId")
-		flowLogs[vpc] = append(flowLogs[vpc], fl)
-	}
+	flowLogs := t.byRef(typeFlowLog, "vpcId", byID, typeVpc)
 	minDays := 1
 	if t.Environment == "prod" {
 		minDays = 365
@@ -389,7 +372,7 @@ func checkFlowLogs(t Target) (int, []Finding) {
 	var fs []Finding
 	vpcs := t.Graph.OfType(typeVpc)
 	for _, vpc := range vpcs {
-		logs := flowLogs[vpc.ID]
+		logs := flowLogs[vpc.URN]
 		if len(logs) == 0 {
 			fs = append(fs, Finding{URN: vpc.URN, Violation: Violation{Path: "flowLog", Value: "none", Message: "the VPC has no flow log"}})
 			continue
@@ -398,8 +381,7 @@ func checkFlowLogs(t Target) (int, []Finding) {
 			if tt, _ := fl.String("trafficType"); tt != "ALL" {
 				fs = append(fs, Finding{URN: fl.URN, Violation: Violation{Path: "trafficType", Value: describe(fl.Inputs, "trafficType"), Message: "flow logs must record ALL traffic"}})
 			}
-			dest, _ := fl.String("logDestination")
-			lg, ok := groups[dest]
+			lg, ok := t.refOne(fl, "logDestination", byArn, typeLogGroup)
 			if !ok {
 				fs = append(fs, Finding{URN: fl.URN, Violation: Violation{Path: "logDestination", Value: describe(fl.Inputs, "logDestination"), Message: "flow logs must go to a CloudWatch log group of this stack"}})
 				continue

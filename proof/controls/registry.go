@@ -111,8 +111,8 @@ func checkRepositoryEncryption(t Target) (int, []Finding) {
 		case kind != "KMS":
 			fs = append(fs, Finding{URN: r.URN, Violation: Violation{Path: "encryptionConfigurations[0].encryptionType",
 				Value: describe(r.Inputs, "encryptionConfigurations[0].encryptionType"), Message: "encrypt with KMS (the default is AES256 with an AWS-owned key)"}})
-		case (err == nil && key.IsComputed()) || (err != nil && t.Graph.DryRun):
-			// A preview does not know the key's ARN yet (it may drop the field): checked at apply.
+		case t.deferrable(r, "encryptionConfigurations[0].kmsKey"):
+			// A preview does not know the key's ARN yet: checked at apply.
 		case err != nil || !key.IsString() || keys[key.AsString()] == nil:
 			fs = append(fs, Finding{URN: r.URN, Violation: Violation{Path: "encryptionConfigurations[0].kmsKey",
 				Value: describe(r.Inputs, "encryptionConfigurations[0].kmsKey"), Message: "encrypt with a customer key of this plan (without kmsKey ECR uses aws/ecr)"}})
@@ -136,7 +136,10 @@ func checkRepositoryPolicies(t Target) (int, []Finding) {
 			fs = append(fs, Finding{URN: r.URN, Violation: Violation{Path: "repositoryPolicy", Value: "none",
 				Message: "give the repository a policy: without one, any principal of the account with ECR rights may push and pull"}})
 		case 1:
-			for _, v := range repositoryPolicyViolations(ps[0].Inputs, t.Graph.DryRun) {
+			if t.deferrable(ps[0], "policy") {
+				continue // a preview does not know the roles' ARNs yet: checked at apply
+			}
+			for _, v := range repositoryPolicyViolations(ps[0].Inputs) {
 				fs = append(fs, Finding{URN: ps[0].URN, Violation: v})
 			}
 		default:
@@ -149,11 +152,7 @@ func checkRepositoryPolicies(t Target) (int, []Finding) {
 
 // repositoryPolicyViolations judges one repository policy: no public allow, a deny of pulls to all
 // but named roles (and the service-linked roles), a deny of writes to all but at most one role.
-func repositoryPolicyViolations(props property.Map, dryRun bool) []Violation {
-	v, err := graph.Lookup(props, "policy", "")
-	if (err == nil && v.IsComputed()) || (err != nil && dryRun) {
-		return nil // a preview does not know the roles' ARNs yet: checked at apply
-	}
+func repositoryPolicyViolations(props property.Map) []Violation {
 	doc, vs, ok := policyAt(props, "policy", "a repository policy must say who may pull and push")
 	if !ok {
 		return vs

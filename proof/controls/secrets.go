@@ -179,19 +179,11 @@ func statementName(i int, s iampolicy.Statement) string {
 // checkSecretsHavePolicy matches resource policies to secrets (the policy's secretArn input is
 // the secret's arn output): every secret needs exactly one.
 func checkSecretsHavePolicy(t Target) (int, []Finding) {
-	bySecret := map[string][]*graph.Resource{}
-	for _, p := range t.Graph.OfType(typeSecretPolicy) {
-		if arn, err := p.String("secretArn"); err == nil && arn != "" {
-			bySecret[arn] = append(bySecret[arn], p)
-		}
-	}
+	bySecret := t.byRef(typeSecretPolicy, "secretArn", byArn, typeSecret)
 	var fs []Finding
 	secrets := t.Graph.OfType(typeSecret)
 	for _, s := range secrets {
-		var policies []*graph.Resource
-		if arn, ok := s.Outputs.GetOk("arn"); ok && arn.IsString() {
-			policies = bySecret[arn.AsString()]
-		}
+		policies := bySecret[s.URN]
 		if len(policies) == 0 {
 			fs = append(fs, Finding{URN: s.URN, Violation: Violation{Path: "policy", Value: "none",
 				Message: "the secret has no resource policy (aws.secretsmanager.SecretPolicy): any principal whose IAM policy allows it can read the value"}})

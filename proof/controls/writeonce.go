@@ -62,7 +62,12 @@ func checkUploaderWriteOnce(t Target) (int, []Finding) {
 		}
 	}
 	var bucketPolicies []iampolicy.Document
+	unknownBucketPolicy := false // a preview: a policy naming the uploader's ARN is known at apply
 	for _, p := range t.Graph.OfType(s3TypePolicy) {
+		if t.deferrable(p, "policy") {
+			unknownBucketPolicy = true
+			continue
+		}
 		text, _ := p.String("policy")
 		if doc, err := iampolicy.Parse(text); err == nil {
 			bucketPolicies = append(bucketPolicies, doc)
@@ -75,7 +80,7 @@ func checkUploaderWriteOnce(t Target) (int, []Finding) {
 			arn = v.AsString()
 		}
 		for _, pol := range t.Graph.OfType(typeRolePolicy) {
-			if id, _ := pol.String("role"); id != role.ID {
+			if r, ok := t.refOne(pol, "role", byRoleName, typeRole); !ok || r != role {
 				continue
 			}
 			text, _ := pol.String("policy")
@@ -115,7 +120,7 @@ func checkUploaderWriteOnce(t Target) (int, []Finding) {
 				}
 			}
 		}
-		if !deniedDelete || !deniedOverwrite {
+		if (!deniedDelete || !deniedOverwrite) && !unknownBucketPolicy {
 			fs = append(fs, Finding{URN: role.URN, Violation: Violation{Path: "bucketPolicy", Value: fmt.Sprintf("denies delete: %v, denies overwrite: %v", deniedDelete, deniedOverwrite),
 				Message: "the uploads bucket must deny the uploader deletes and writes that could overwrite, whatever its own policy says"}})
 		}

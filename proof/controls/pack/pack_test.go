@@ -2,6 +2,7 @@ package pack_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -36,24 +37,35 @@ func analyze(t *testing.T, g *graph.Graph) violations {
 	return got
 }
 
+// TestThePackHasOneMandatoryPolicyPerResourceCheck: one policy per catalog control with a
+// per-resource check, in catalog order, then one per child rule.
 func TestThePackHasOneMandatoryPolicyPerResourceCheck(t *testing.T) {
-	want := 0
+	var want []string
 	for _, c := range controls.Catalog() {
 		if c.Resource != nil {
-			want++
+			want = append(want, pack.PolicyName(c))
 		}
 	}
+	if len(want) == 0 {
+		t.Fatal("the catalog has no per-resource check")
+	}
+	want = append(want, "eksc-001", "eksc-002", "eksc-003", "eksc-004", "eksc-005", "eksc-006", "eksc-007")
 	p, err := pack.Pack()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := len(p.Policies()); got != want || want == 0 {
-		t.Errorf("%d policies, want %d", got, want)
-	}
+	var got []string
 	for _, policy := range p.Policies() {
+		got = append(got, policy.Name())
 		if policy.EnforcementLevel() != policyx.EnforcementLevelMandatory {
 			t.Errorf("%s is not mandatory", policy.Name())
 		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("policies %v, want %v", got, want)
+	}
+	if p.Name() != "platform-security" || p.Version().String() != "0.2.0" {
+		t.Errorf("pack %s %s, want platform-security 0.2.0", p.Name(), p.Version())
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -161,6 +162,13 @@ func (r *recording) add(m *mocks, args pulumi.MockResourceArgs, id string, outpu
 	}
 	parent := ""
 	if rpc := args.RegisterRPC; rpc != nil {
+		// The mock monitor unmarshals inputs without KeepUnknowns, dropping an unknown (a key goes,
+		// a list element turns null). Re-read the request so a preview records unknowns as the
+		// engine hands them to a policy pack: property.Computed.
+		if in, err := plugin.UnmarshalProperties(rpc.GetObject(), plugin.MarshalOptions{
+			KeepUnknowns: true, KeepSecrets: true, KeepResources: true}); err == nil {
+			res.Inputs = resource.FromResourcePropertyMap(in)
+		}
 		parent = rpc.GetParent()
 		deps := map[string]bool{}
 		for _, d := range rpc.GetDependencies() {
