@@ -180,7 +180,29 @@ type RunnerConfig struct {
 	PreviewRoleName string `json:"previewRoleName"`
 	// SourceRetentionDays expires uploaded sources: 1 to 365. Default 7.
 	SourceRetentionDays int `json:"sourceRetentionDays"`
+	// GitHubActions adds the CodeBuild-hosted GitHub Actions runner the pull-request workflow's
+	// preview job runs on (project <project>-<stack>-actions). Off unless both repository and
+	// connectionArn are set.
+	GitHubActions GitHubActionsConfig `json:"githubActions"`
 }
+
+// GitHubActionsConfig is platform:runner.githubActions (see runner.GitHubActionsArgs). The
+// connection is a credential of GitHub that AWS holds: create it in the console (it is created
+// PENDING and must be AVAILABLE before the stack deploys) and install its GitHub App on this
+// repository only.
+type GitHubActionsConfig struct {
+	// Repository is https://github.com/<owner>/<repo>, whose workflow jobs run on the runner.
+	Repository string `json:"repository"`
+	// ConnectionArn is a connection to GitHub of the stack's account:
+	// arn:aws:codeconnections:<region>:<account>:connection/<uuid>.
+	ConnectionArn string `json:"connectionArn"`
+	// WorkflowName is the workflow whose jobs may use the runner. "" means the component's
+	// default, runner.DefaultWorkflowName (pull-request).
+	WorkflowName string `json:"workflowName"`
+}
+
+// Enabled says whether the stack asks for the GitHub Actions runner.
+func (g GitHubActionsConfig) Enabled() bool { return g.Repository != "" || g.ConnectionArn != "" }
 
 // NodeGroupConfig is one managed node group: platform:cluster.nodeGroups.<name>.
 type NodeGroupConfig struct {

@@ -134,6 +134,10 @@ func (b *dataBuilder) runner() (*runner.Runner, error) {
 	for _, id := range b.vpc.PrivateSubnetIDList() {
 		subnets = append(subnets, id)
 	}
+	var actions *runner.GitHubActionsArgs
+	if gh := rc.GitHubActions; gh.Enabled() {
+		actions = &runner.GitHubActionsArgs{Repository: gh.Repository, ConnectionArn: gh.ConnectionArn, WorkflowName: gh.WorkflowName}
+	}
 	r, err := runner.NewRunner(b.ctx, b.cfg.Name()+"-runner", &runner.RunnerArgs{
 		Account:          runner.Account{ID: b.acct.ID, Region: b.cfg.Region, Partition: b.acct.Partition},
 		ProjectPrefix:    b.cfg.Name(),
@@ -151,6 +155,7 @@ func (b *dataBuilder) runner() (*runner.Runner, error) {
 		TimeoutMinutes:   rc.TimeoutMinutes,
 		Protect:          b.cfg.Stateful.Protect,
 		RetainOnDelete:   b.cfg.Stateful.RetainOnDelete,
+		GitHubActions:    actions,
 	}, b.opts...)
 	if err != nil {
 		return nil, err

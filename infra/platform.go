@@ -381,6 +381,9 @@ func exportOutputs(ctx *pulumi.Context, cfg *Config, p *Platform) {
 		ctx.Export("runnerPreviewProject", p.Runner.ProjectNames[runner.Preview])
 		ctx.Export("runnerSourceBucket", p.Data.RunnerSources.BucketName)
 		ctx.Export("runnerLogGroup", p.Runner.LogGroupName)
+		if name, ok := p.Runner.ProjectNames[runner.Actions]; ok {
+			ctx.Export("runnerActionsProject", name)
+		}
 	}
 	// The bootstrap guard reads this: once the in-cluster layer exists, a cloud-only run would
 	// delete it.

@@ -128,8 +128,8 @@ func vpcRangeProblem(p netip.Prefix) (problem, warning string) {
 // unusual (a /8 is 1/256 of it).
 const maxPublicShare = 1.0 / 256
 
-// validate checks platform:runner; rp is its key path.
-func (r RunnerConfig) validate(rp string) []string {
+// validate checks platform:runner; rp is its key path, accounts the stack's aws:allowedAccountIds.
+func (r RunnerConfig) validate(rp string, accounts []string) []string {
 	var p []string
 	add := func(format string, args ...any) { p = append(p, fmt.Sprintf(format, args...)) }
 	if !slices.Contains(runner.ComputeTypes, r.ComputeType) {
@@ -149,6 +149,38 @@ func (r RunnerConfig) validate(rp string) []string {
 	}
 	if r.DeployRoleName == r.PreviewRoleName && r.DeployRoleName != "" {
 		add("%s.previewRoleName: %q is also the deploy role: previews run pull-request code and must not hold deploy rights", rp, r.PreviewRoleName)
+	}
+	return append(p, r.GitHubActions.validate(rp+".githubActions", r.Enabled, accounts)...)
+}
+
+// validate checks platform:runner.githubActions; gp is its key path, accounts the stack's
+// aws:allowedAccountIds (a project can use only a connection of its own account).
+func (g GitHubActionsConfig) validate(gp string, runnerEnabled bool, accounts []string) []string {
+	if !g.Enabled() {
+		return nil
+	}
+	var p []string
+	add := func(format string, args ...any) { p = append(p, fmt.Sprintf(format, args...)) }
+	if !runnerEnabled {
+		add("%s: the GitHub Actions runner is a project of the in-VPC runner: set runner.enabled true, or remove githubActions", gp)
+	}
+	if g.Repository == "" {
+		add("%s.repository: required with connectionArn (allowed: https://github.com/<owner>/<repo>)", gp)
+	} else if err := runner.CheckRepository(g.Repository); err != nil {
+		add("%s.repository: %v", gp, err)
+	}
+	if g.ConnectionArn == "" {
+		add("%s.connectionArn: required with repository (allowed: arn:aws:codeconnections:<region>:<account>:connection/<uuid>, a connection created in the console and AVAILABLE)", gp)
+	} else if c, err := runner.ParseConnectionArn(g.ConnectionArn); err != nil {
+		add("%s.connectionArn: %v", gp, err)
+	} else if len(accounts) > 0 && !slices.Contains(accounts, c.Account) {
+		add("%s.connectionArn: %q is a connection of account %s, not of the stack's account (aws:allowedAccountIds: %s); a CodeBuild project can use only a connection of its own account",
+			gp, g.ConnectionArn, c.Account, strings.Join(accounts, ", "))
+	}
+	if g.WorkflowName != "" {
+		if err := runner.CheckWorkflowName(g.WorkflowName); err != nil {
+			add("%s.workflowName: %v", gp, err)
+		}
 	}
 	return p
 }

@@ -129,7 +129,7 @@ func (c *Config) validate(knownControls []string) []string {
 	if !c.Cluster.EndpointPublicAccess && !c.Runner.Enabled && len(c.Cluster.APIAccess.Cidrs)+len(c.Cluster.APIAccess.SecurityGroupIDs) == 0 {
 		add("%s:cluster: the API endpoint is private and nothing may reach it to apply the in-cluster resources: keep %s:runner.enabled true, or list %s:cluster.apiAccess sources", n, n, n)
 	}
-	p = append(p, c.Runner.validate(n+":runner")...)
+	p = append(p, c.Runner.validate(n+":runner", c.AllowedAccountIDs)...)
 	p = append(p, c.Access.validate(n+":access")...)
 
 	st := c.Storage

@@ -245,6 +245,12 @@ var brokenCases = []brokenCase{
 	{name: "default node group kept", control: "EKS-008",
 		breakGraph: setInput(tEKS, p, "skipDefaultNodeGroup", property.New(false)),
 		wantURN:    "eks:index:Cluster::" + p, wantPath: "skipDefaultNodeGroup"},
+	{name: "pulumi-eks's own kube-proxy add-on left on", control: "EKS-017",
+		breakGraph: setInput(tEKS, p, "kubeProxyAddonOptions.enabled", property.New(true)),
+		wantURN:    "eks:index:Cluster::" + p, wantPath: "kubeProxyAddonOptions.enabled"},
+	{name: "pulumi-eks's CoreDNS add-on not stated off", control: "EKS-017",
+		breakGraph: deleteInput(tEKS, p, "corednsAddonOptions"),
+		wantURN:    "eks:index:Cluster::" + p, wantPath: "corednsAddonOptions.enabled"},
 	{name: "nodes in a public subnet", control: "EKS-009",
 		breakGraph: func(t *testing.T, g *graph.Graph) *graph.Graph {
 			return setInput(tNodeGroup, p+"-system", "subnetIds[1]", idOf(t, g, tSubnet, p+"-public-eu-west-1b"))(t, g)
@@ -372,7 +378,8 @@ var brokenCases = []brokenCase{
 			return setInput(tProject, p+"-runner-preview", "environment.environmentVariables[3].value",
 				str(envValue(t, deploy, "PLATFORM_ASSUME_ROLE_ARN")))(t, g)
 		},
-		wantURN: "aws:codebuild/project:Project::" + p + "-runner-deploy", wantPath: "PLATFORM_ASSUME_ROLE_ARN"},
+		// RUN-001 reports this on the first project by URN, now the GitHub Actions runner's.
+		wantURN: "aws:codebuild/project:Project::" + p + "-runner-actions", wantPath: "PLATFORM_ASSUME_ROLE_ARN"},
 	{name: "runner role may assume any role", control: "RUN-001",
 		breakGraph: setInput(tRolePol, p+"-runner-deploy", "policy", str(`{"Version":"2012-10-17","Statement":[
 			{"Sid":"Any","Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}`)),

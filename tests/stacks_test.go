@@ -60,9 +60,10 @@ func TestExactResourceCountsPerStack(t *testing.T) {
 		"aws:ec2/flowLog:FlowLog":                 1,
 		// flow-log role, node role, vpc-cni, ebs-csi and efs-csi IRSA roles, the two service roles
 		// (uploader, processor: the frontend has no AWS intent), the load balancer controller's,
-		// two runner project roles, three push roles; flow-log, EBS CSI key, two service, the
-		// controller's, two runner, the EFS mount-grant and three push policies
-		"aws:iam/role:Role": 13, "aws:iam/rolePolicy:RolePolicy": 11, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 4,
+		// three runner project roles (deploy, preview, GitHub Actions), three push roles; flow-log,
+		// EBS CSI key, two service, the controller's, three runner, the EFS mount-grant and three
+		// push policies
+		"aws:iam/role:Role": 14, "aws:iam/rolePolicy:RolePolicy": 12, "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 4,
 		// the registry: a repository per service with its lifecycle and repository policies, and a
 		// push role per service (every committed service names its push source)
 		"platform:registry:Repository": 3, "aws:ecr/repository:Repository": 3, "aws:ecr/lifecyclePolicy:LifecyclePolicy": 3,
@@ -96,8 +97,9 @@ func TestExactResourceCountsPerStack(t *testing.T) {
 		"platform:edge:Certificate": 1, "aws:acm/certificate:Certificate": 1, "aws:acm/certificateValidation:CertificateValidation": 1,
 		"aws:route53/record:Record": 1, "platform:edge:LoadBalancerController": 1, "kubernetes:helm.sh/v3:Release": 1,
 		"platform:edge:LoadBalancer": 1, "kubernetes:networking.k8s.io/v1:Ingress": 1,
-		// the in-VPC runner: two CodeBuild projects
-		"platform:runner:Runner": 1, "aws:codebuild/project:Project": 2,
+		// the in-VPC runner: three CodeBuild projects (deploy, preview, and the GitHub Actions
+		// runner the committed stacks enable) and the latter's webhook
+		"platform:runner:Runner": 1, "aws:codebuild/project:Project": 3, "aws:codebuild/webhook:Webhook": 1,
 		// data protection: account guardrails, three IRSA roles (two services, the controller), five
 		// buckets (access logs, uploads, processed, runner sources, ALB logs) with their settings, the table, the file
 		// system, three secrets (application credentials, the runner's deploy and preview tokens)

@@ -533,6 +533,8 @@ var table = []entry{
 			passRoleTo("codebuild.amazonaws.com"),
 			g("StartInVpcDeployBuild", "codebuild:BatchGetBuilds", "codebuild:StartBuild", "logs:GetLogEvents", "s3:PutObject"),
 			g("HandTheRunnerItsPulumiToken", "secretsmanager:PutSecretValue")}},
+	{pulumiType: "aws:codebuild/webhook:Webhook", reason: "the GitHub Actions runner's webhook, which CodeBuild creates in the repository through the project's connection; assumption (unverified): the caller needs no codeconnections permission, CodeBuild uses the connection with the project's role",
+		grants: []grant{g("CodeBuildProjects", "codebuild:BatchGetProjects", "codebuild:CreateWebhook", "codebuild:DeleteWebhook", "codebuild:UpdateWebhook")}},
 
 	// --- no AWS permission ---
 	// --- the edge ---
