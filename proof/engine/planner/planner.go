@@ -28,6 +28,9 @@ type Options struct {
 	// Preview records the stack as `pulumi preview` sees it: provider-computed outputs (ids, ARNs
 	// of resources not yet created) stay unknown, and the controls judge what is known.
 	Preview bool
+	// Edit, if set, changes the loaded stack config (keys "namespace:key") before the run, as
+	// recorder.Options.Edit does: tests plan a stack as a pull request would change it.
+	Edit func(cfg map[string]string)
 }
 
 // Plan is the outcome of one offline plan.
@@ -53,12 +56,15 @@ func Make(opts Options) (*Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	if opts.Edit != nil {
+		opts.Edit(st.Config)
+	}
 	cfg, err := infra.ParseConfig(infra.Raw{Project: st.Project, Stack: st.Name, Values: st.Config,
 		SecretKeys: st.SecretKeys, KnownControls: controls.IDs()})
 	if err != nil {
 		return nil, err
 	}
-	g, err := recorder.Record(recorder.Options{Dir: dir, Stack: opts.Stack, DryRun: opts.Preview})
+	g, err := recorder.Record(recorder.Options{Dir: dir, Stack: opts.Stack, DryRun: opts.Preview, Edit: opts.Edit})
 	if err != nil {
 		return nil, err
 	}
@@ -92,6 +98,11 @@ func (p *Plan) Write(w io.Writer, out string) error {
 	}
 	if script := p.ReimportScript(); script != "" {
 		files["reimport.sh"] = []byte(script)
+	}
+	for _, d := range p.Diagrams() {
+		if d.File != "components.mmd" && d.Err == nil {
+			files[d.File] = []byte(d.Text)
+		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(files)) {
 		if err := os.WriteFile(filepath.Join(out, name), files[name], 0o600); err != nil {
@@ -204,6 +215,9 @@ func (p *Plan) ResultsText() string {
 		}
 		if r.Evidence != "" && r.Status == controls.Pass {
 			fmt.Fprintf(&b, "      %s\n", r.Evidence)
+		}
+		if len(r.Deferred) > 0 {
+			fmt.Fprintf(&b, "      checked at apply: %d inputs unknown in this preview\n", len(r.Deferred))
 		}
 		if r.Status == controls.Fail || r.Status == controls.Waived {
 			for _, f := range r.Findings {
@@ -348,6 +362,7 @@ type jsonControl struct {
 	Waiver      string   `json:"waiver,omitempty"`
 	Evidence    string   `json:"evidence,omitempty"`
 	Findings    []string `json:"findings,omitempty"`
+	Deferred    []string `json:"deferred,omitempty"` // inputs unknown in a preview: checked at apply
 }
 
 // JSON is plan.json: deterministic for the same stack config and code.
@@ -373,6 +388,9 @@ func (p *Plan) JSON() ([]byte, error) {
 		c := jsonControl{ID: r.Control.ID, Status: string(r.Status), Severity: string(r.Control.Severity),
 			Title: r.Control.Title, Requirement: r.Control.Requirement, Supports: r.Control.Supports,
 			Checked: r.Checked, Waiver: r.Waiver, Evidence: r.Evidence}
+		for _, d := range r.Deferred {
+			c.Deferred = append(c.Deferred, d.String())
+		}
 		for _, f := range r.Findings {
 			c.Findings = append(c.Findings, f.String())
 		}
@@ -420,6 +438,9 @@ func (p *Plan) Report() string {
 		if r.Waiver != "" {
 			parts = append(parts, "waived: "+r.Waiver)
 		}
+		if len(r.Deferred) > 0 {
+			parts = append(parts, fmt.Sprintf("checked at apply: %d inputs unknown in this preview", len(r.Deferred)))
+		}
 		if r.Evidence != "" {
 			parts = append(parts, r.Evidence)
 		}
@@ -443,7 +464,9 @@ func (p *Plan) Report() string {
 	for _, t := range slices.Sorted(maps.Keys(counts)) {
 		fmt.Fprintf(&b, "| `%s` | %d |\n", t, counts[t])
 	}
-	b.WriteString("\n</details>\n\nProof limit: mocks prove what the program asks AWS and Kubernetes for, not that they accept it; `pulumi preview` with credentials checks the rest.\n")
+	b.WriteString("\n</details>\n\n")
+	b.WriteString(p.DiagramsMarkdown())
+	b.WriteString("\nProof limit: mocks prove what the program asks AWS and Kubernetes for, not that they accept it; `pulumi preview` with credentials checks the rest.\n")
 	return b.String()
 }
 
