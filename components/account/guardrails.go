@@ -22,8 +22,10 @@ const BaselineOutput = "accountBaseline"
 
 // Baseline is what BaselineOutput holds.
 type Baseline struct {
+	// AccountID is the 12-digit account whose baseline the owner manages.
 	AccountID string `json:"accountId"`
-	Region    string `json:"region"`
+	// Region is the region of that baseline (EBS encryption by default is per region).
+	Region string `json:"region"`
 }
 
 // GuardrailsArgs chooses what this stack does about the account baseline: the singletons that
@@ -33,21 +35,31 @@ type GuardrailsArgs struct {
 	// OwnerStack, when set ("<organization>/<project>/<stack>"), says another stack owns the
 	// baseline: this stack manages none of it, and reads the owner's BaselineOutput through a
 	// StackReference, failing the deployment unless the owner says it owns this Account's baseline.
+	// "" (the default) makes this stack the owner, managing the settings below: two owners of one
+	// account would fight over the same singletons, so a non-owner must name the one that is.
 	OwnerStack string
-	// Account is this stack's account and region; required with OwnerStack.
+	// Account is this stack's account and region; required with OwnerStack (the owner's output is
+	// checked against it), ignored without.
 	Account Baseline
 	// EBSDefaultKeyArn, when set (and OwnerStack is not), turns on EBS encryption by default in the
-	// region with this key as the default EBS key. Nil leaves both to the organisation.
+	// region with this key as the default EBS key. Nil (the default) leaves both to the
+	// organisation, because the setting must name a key the caller owns; the matching control is
+	// then waived with the reason saying where it is enforced.
 	EBSDefaultKeyArn pulumi.StringInput
-	// LeaveS3PublicAccessBlockToOrganisation skips the account-level S3 public access block.
+	// LeaveS3PublicAccessBlockToOrganisation skips the account-level S3 public access block. False
+	// (the default) blocks all four kinds of public access for the whole account, the safe end
+	// state; set it only where an organisation policy already enforces the block (and waive the
+	// control with that reason).
 	LeaveS3PublicAccessBlockToOrganisation bool
 	// GitHubOIDCProvider creates the account's GitHub Actions OIDC provider, which the services'
-	// push roles trust. IAM allows one provider per URL in an account: false means it exists
-	// already (adopted: referenced by its derived ARN, registry.GitHubProviderArn).
+	// push roles trust. IAM allows one provider per URL in an account, so false (the default)
+	// means it exists already and is adopted (referenced by its derived ARN,
+	// registry.GitHubProviderArn): creating a second would fail.
 	GitHubOIDCProvider bool
 	// EnhancedScanning turns on the registry's enhanced scanning (Amazon Inspector): every
 	// repository's images are scanned on push and continuously as new vulnerabilities are
-	// published. False leaves the registry's basic scanning, with each repository's scan on push.
+	// published. False (the default) leaves the registry's basic scanning, with each repository's
+	// scan on push still on; Inspector is billed per image, so prod turns it on by config.
 	EnhancedScanning bool
 }
 

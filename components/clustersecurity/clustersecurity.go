@@ -1,7 +1,3 @@
-// Package clustersecurity is an application namespace made safe before anything runs in it: Pod
-// Security Admission at "restricted" for enforce, audit and warn (version pinned), a default-deny
-// NetworkPolicy for ingress and egress, and the RBAC Roles and RoleBindings of the personas that
-// act in it.
 package clustersecurity
 
 import (
@@ -46,23 +42,28 @@ type Role struct {
 
 // NamespaceArgs configure an application namespace.
 type NamespaceArgs struct {
-	// Name of the namespace: a DNS-1123 label, not one of Kubernetes' own.
+	// Name of the namespace: a DNS-1123 label, not one of Kubernetes' own (SystemNamespaces);
+	// required.
 	Name string
 	// PodSecurityVersion pins the Pod Security standard's version, e.g. "v1.34" (the cluster's
 	// minor version), so a cluster upgrade does not change what is admitted unreviewed. Required.
 	PodSecurityVersion string
-	// Roles are the personas' Roles in the namespace.
+	// Roles are the personas' Roles in the namespace. Nil (the default) writes none: only the
+	// cluster admins act in a namespace until a persona is given a Role in it.
 	Roles []Role
 	// Privileged sets the Pod Security level to privileged instead of restricted. Only the
 	// namespace named eksspec.FalcoNamespace may be privileged: the one documented exception.
+	// False (the default): restricted, the requirements' level for every application namespace.
 	Privileged bool
 	// Protect sets Pulumi's protect option on the namespace: deleting it deletes everything in it.
+	// False (the default) lets a dev cluster be torn down.
 	Protect bool
 }
 
 // Namespace is an application namespace.
 type Namespace struct {
 	pulumi.ResourceState
+	// Name is the namespace's name (NamespaceArgs.Name), for workloads placed in it.
 	Name string
 	// Objects are its namespace, default deny, Roles and RoleBindings: what a workload in the
 	// namespace depends on. (A dependency on the component itself would mean whatever is parented
@@ -112,9 +113,13 @@ func (a *NamespaceArgs) Validate() error {
 
 // Objects are the namespace's objects.
 type Objects struct {
-	Namespace    *corev1.Namespace
-	DefaultDeny  *networkingv1.NetworkPolicy
-	Roles        []*rbacv1.Role
+	// Namespace carries the Pod Security labels (enforce, audit and warn, version pinned).
+	Namespace *corev1.Namespace
+	// DefaultDeny selects every pod, for ingress and egress, with no rule.
+	DefaultDeny *networkingv1.NetworkPolicy
+	// Roles are the personas' Roles, in the order of NamespaceArgs.Roles.
+	Roles []*rbacv1.Role
+	// RoleBindings bind each Role to its group, in the same order.
 	RoleBindings []*rbacv1.RoleBinding
 }
 

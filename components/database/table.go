@@ -47,30 +47,36 @@ const (
 
 // Capacity is provisioned throughput, in capacity units.
 type Capacity struct {
+	// Read and Write capacity units; each at least 1.
 	Read, Write int
 }
 
 // TableArgs configures a Table. The zero value of each optional field is the secure default.
 type TableArgs struct {
-	// HashKey is the partition key; required.
+	// HashKey is the partition key; required (DynamoDB has no default key).
 	HashKey Attribute
-	// RangeKey is the sort key; nil means none.
+	// RangeKey is the sort key; nil (the default) means none, the simplest key that works.
 	RangeKey *Attribute
 	// TableName fixes the table's name (3 to 255 characters of A-Z a-z 0-9 _ . -); "" lets
 	// Pulumi name it "<name>-<random suffix>", which allows replacements without a name clash.
 	TableName string
-	// Encryption: "" means CustomerKey.
+	// Encryption chooses the key; "" means CustomerKey, because only a key of our own has a
+	// policy, rotation and an audit trail we control. AWSOwnedKey is the explicit opt-out.
 	Encryption Encryption
 	// KmsKeyArn is the customer-managed key (the keyring's data key): required with CustomerKey,
 	// and must be nil with AWSOwnedKey.
 	KmsKeyArn pulumi.StringInput
-	// DeletionProtection makes DynamoDB refuse to delete the table (set it in prod).
+	// DeletionProtection makes DynamoDB refuse to delete the table (set it in prod). False (the
+	// default) keeps dev and test tables disposable; infra sets it per environment.
 	DeletionProtection bool
-	// Provisioned, if set, bills provisioned capacity instead of PAY_PER_REQUEST.
+	// Provisioned, if set, bills provisioned capacity instead of PAY_PER_REQUEST. Nil (the default)
+	// bills per request: no capacity to size, and no throttling of a burst nobody planned for.
 	Provisioned *Capacity
-	// Protect and RetainOnDelete keep the table from being deleted with the stack (set them in prod).
+	// Protect and RetainOnDelete keep the table from being deleted with the stack (set them in
+	// prod). False (the default) lets a dev stack be torn down; point-in-time recovery is on
+	// whatever they say.
 	Protect, RetainOnDelete bool
-	// Tags are added to the table.
+	// Tags are added to the table; nil adds none.
 	Tags map[string]string
 }
 
@@ -81,8 +87,9 @@ type Table struct {
 
 	// Table is the DynamoDB table.
 	Table *dynamodb.Table
-	// Arn and Name of the table.
-	Arn  pulumi.StringOutput
+	// Arn of the table, for the policies of the roles that use it.
+	Arn pulumi.StringOutput
+	// Name of the table (TableName, or the name Pulumi generated).
 	Name pulumi.StringOutput
 }
 

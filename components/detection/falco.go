@@ -30,9 +30,11 @@ const (
 
 // FalcoArgs configures Falco.
 type FalcoArgs struct {
-	// PodSecurityVersion pins the namespace's Pod Security version, e.g. "v1.34"; required.
+	// PodSecurityVersion pins the namespace's Pod Security version, e.g. "v1.34"; required, with
+	// no default: "latest" would let a cluster upgrade change what is admitted unreviewed.
 	PodSecurityVersion string
-	// Protect keeps the namespace from being deleted with the stack.
+	// Protect keeps the namespace from being deleted with the stack (deleting it deletes the
+	// sensor). False (the default) lets a dev cluster be torn down.
 	Protect bool
 }
 
@@ -41,8 +43,10 @@ type FalcoArgs struct {
 type Falco struct {
 	pulumi.ResourceState
 
+	// Namespace is the privileged namespace eksspec.FalcoNamespace, with its default deny.
 	Namespace *clustersecurity.Namespace
-	Release   *helmv3.Release
+	// Release is the pinned Helm release of the sensor.
+	Release *helmv3.Release
 }
 
 var podSecurityVersion = regexp.MustCompile(`^v1\.[0-9]+$`)

@@ -38,8 +38,10 @@ const PublishingFrequency = "FIFTEEN_MINUTES"
 
 // Feature is a GuardDuty detector feature and its additional configuration.
 type Feature struct {
-	Name       string
-	Additional []string // additional configurations, each ENABLED
+	// Name is GuardDuty's name of the feature, e.g. EKS_AUDIT_LOGS.
+	Name string
+	// Additional are the feature's additional configurations, each ENABLED.
+	Additional []string
 }
 
 // Features are the detector features the platform turns on: S3 data events, EKS audit logs, EBS
@@ -54,7 +56,9 @@ var Features = []Feature{
 
 // Subscription is an endpoint that receives the findings.
 type Subscription struct {
-	Protocol string // "email" or "https"
+	// Protocol is "email" or "https" (never plain http: findings would travel in clear).
+	Protocol string
+	// Endpoint is the email address or the https:// URL.
 	Endpoint string
 }
 
@@ -63,25 +67,32 @@ var SubscriptionProtocols = []string{"email", "https"}
 
 // ThreatDetectionArgs configures ThreatDetection.
 type ThreatDetectionArgs struct {
-	// Mode is Create, Adopt or Organization; required.
+	// Mode is Create, Adopt or Organization; required, with no default: the detector is a
+	// singleton of the account, so skipping it silently is never an option — the caller says who
+	// manages it.
 	Mode string
 	// DetectorID is the existing detector's id; required with Adopt, not allowed otherwise.
 	DetectorID string
 	// Partition and AccountID scope the topic's policy; required.
 	Partition, AccountID string
-	// MinSeverity is the lowest severity routed: "low", "medium" or "high"; default "medium".
+	// MinSeverity is the lowest severity routed: "low", "medium" or "high"; "" means "medium",
+	// which routes every finding that suggests a compromise without the noise of low ones.
+	// "critical" alone is refused: it would drop every high finding.
 	MinSeverity string
 	// TopicName names the findings topic and its rule; required (EventBridge allows 64 characters).
 	TopicName string
 	// TopicKeyArn encrypts the topic; required: a customer key whose policy lets EventBridge use
 	// it (encryption.Alerts), or EventBridge cannot publish.
 	TopicKeyArn pulumi.StringInput
-	// Subscriptions receive the findings. Email endpoints must confirm; until then, nothing is sent.
+	// Subscriptions receive the findings. Email endpoints must confirm; until then, nothing is
+	// sent. Nil (the default) subscribes nobody: the topic is still there for other tools to
+	// subscribe, and the rule still routes to it.
 	Subscriptions []Subscription
 	// Protect keeps the detector from being deleted with the stack (deleting a detector deletes
-	// its findings).
+	// its findings). False (the default) lets a test account's stack be torn down; set it in prod.
 	Protect bool
-	Tags    map[string]string
+	// Tags are added to the detector, the topic and the rule; nil adds none.
+	Tags map[string]string
 }
 
 // ThreatDetection is the account's GuardDuty detector (or the reference to it) and the route of
@@ -91,7 +102,8 @@ type ThreatDetection struct {
 
 	// DetectorID is the detector whose features are managed ("" in Organization mode).
 	DetectorID pulumi.StringOutput
-	TopicArn   pulumi.StringOutput
+	// TopicArn is the findings topic: subscribe more endpoints to it.
+	TopicArn pulumi.StringOutput
 }
 
 // ValidDetectorID reports whether id has the shape of a GuardDuty detector id.

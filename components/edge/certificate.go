@@ -25,13 +25,18 @@ const DefaultKeyAlgorithm = "RSA_2048"
 type CertificateArgs struct {
 	// Domain is the name the certificate covers, e.g. app.example.com. Required.
 	Domain string
-	// HostedZoneID is the Route 53 public zone the DNS validation record goes in.
+	// HostedZoneID is the Route 53 public zone the DNS validation record goes in: set it to have
+	// a certificate issued and validated here. "" (the default) requires CertificateArn: there is
+	// no default certificate, and never a self-signed one.
 	HostedZoneID string
-	// CertificateArn is an ACM certificate of the stack's region that covers Domain.
+	// CertificateArn is an ACM certificate of the stack's region that covers Domain: set it to use
+	// a certificate managed elsewhere. "" (the default) requires HostedZoneID.
 	CertificateArn string
-	// KeyAlgorithm of an issued certificate; "" means DefaultKeyAlgorithm.
+	// KeyAlgorithm of an issued certificate; "" means DefaultKeyAlgorithm (RSA 2048), which every
+	// client can negotiate; the ECDSA curves are allowed for clients known to support them.
 	KeyAlgorithm string
-	Tags         map[string]string
+	// Tags are added to an issued certificate; nil adds none.
+	Tags map[string]string
 }
 
 // Certificate is the edge certificate.

@@ -29,12 +29,16 @@ type LoadBalancerControllerArgs struct {
 	// ClusterName, Region and VpcID are passed explicitly: with the nodes' IMDS hop limit of 1 the
 	// controller cannot discover them from instance metadata.
 	ClusterName string
-	VpcID       pulumi.StringInput
+	// VpcID is the cluster's VPC (see ClusterName).
+	VpcID pulumi.StringInput
 	// OIDCProviderArn and OIDCIssuer are the cluster's IRSA provider.
 	OIDCProviderArn, OIDCIssuer pulumi.StringInput
-	// DefaultSSLPolicy is the controller's default for HTTPS listeners (an Ingress says its own).
+	// DefaultSSLPolicy is the controller's default for HTTPS listeners (an Ingress says its own);
+	// required, and a TLS 1.3 policy (DefaultSSLPolicy is the usual one), so that a listener
+	// whose Ingress forgets to name one still refuses old protocols.
 	DefaultSSLPolicy string
-	Tags             map[string]string
+	// Tags are added to the controller's IAM role; nil adds none.
+	Tags map[string]string
 }
 
 // LoadBalancerController is the AWS Load Balancer Controller.

@@ -54,10 +54,10 @@ const LoadBalancerGroupTag = eksspec.LoadBalancerGroupTag
 
 // LoadBalancerArgs describe the internet-facing ALB of one Service.
 type LoadBalancerArgs struct {
-	// Name and Namespace of the Ingress; Service and ServicePort its backend (a port name or
-	// number of the Service).
+	// Name and Namespace of the Ingress; Service and ServicePort its backend. All required.
 	Name, Namespace, Service string
-	ServicePort              int32
+	// ServicePort is the Service's port number the Ingress routes to; required.
+	ServicePort int32
 	// BackendPort is the pods' port the ALB connects to (target type ip): its security group
 	// reaches the VPC on that port only, and the nodes' group admits it on that port only.
 	BackendPort int32
@@ -69,35 +69,48 @@ type LoadBalancerArgs struct {
 	Host string
 	// CertificateArn is the validated certificate.
 	CertificateArn pulumi.StringInput
-	// SSLPolicy of the HTTPS listener; "" means DefaultSSLPolicy.
+	// SSLPolicy of the HTTPS listener, one of SSLPolicies; "" means DefaultSSLPolicy (TLS 1.3,
+	// with TLS 1.2 for older clients, no weaker protocol): the strongest policy browsers in use
+	// all negotiate.
 	SSLPolicy string
-	// VpcID, VpcCidr and PublicSubnetIDs place the ALB (internet-facing, in the public subnets).
-	VpcID           pulumi.StringInput
-	VpcCidr         string
+	// VpcID, VpcCidr and PublicSubnetIDs place the ALB (internet-facing, in the public subnets);
+	// all required.
+	VpcID pulumi.StringInput
+	// VpcCidr is the VPC's range: the ALB's security group reaches only it, on BackendPort.
+	VpcCidr string
+	// PublicSubnetIDs are the public subnets of at least two zones (an ALB needs two).
 	PublicSubnetIDs []pulumi.StringInput
 	// AllowedCidrs may connect on 443 (and 80, which only redirects). Required; 0.0.0.0/0 for a
 	// public site.
 	AllowedCidrs []string
 	// LogBucket receives the access logs (SSE-S3, the regional log-delivery principal allowed, TLS
-	// only), under LogPrefix.
+	// only), under LogPrefix; required: access logs are always on.
 	LogBucket pulumi.StringInput
+	// LogPrefix is the key prefix of the logs in LogBucket; "" (the default) writes at the root.
+	// Without a leading or trailing "/", and without "AWSLogs", which ELB appends itself.
 	LogPrefix string
-	// DesyncMode is "defensive" or "strictest"; "" means strictest.
+	// DesyncMode is "defensive" or "strictest"; "" means strictest, which drops every request
+	// that does not comply with RFC 7230 (the ALB fronts one service of ours, not legacy clients).
 	DesyncMode string
-	// DeletionProtection keeps the ALB from being deleted (prod).
+	// DeletionProtection keeps the ALB from being deleted (prod). False (the default) lets a dev
+	// stack be torn down; infra sets it per environment.
 	DeletionProtection bool
 	// WAF attaches a WAFv2 web ACL with the AWS managed common and known-bad-inputs rule sets.
+	// False (the default) because a web ACL is billed per ACL and per request; prod turns it on.
 	WAF bool
 	// HealthPath is the target group's health check path; "" means "/".
 	HealthPath string
 	// After are what the Ingress waits for: the controller's release (its webhook must be up).
+	// Nil waits for nothing, which is only right when the controller is already installed.
 	After []pulumi.Resource
-	Tags  map[string]string
+	// Tags are added to the security group and the web ACL; nil adds none.
+	Tags map[string]string
 }
 
 // LoadBalancer is the ALB, declared as an Ingress the controller realises.
 type LoadBalancer struct {
 	pulumi.ResourceState
+	// SecurityGroupID is the ALB's own security group, tagged LoadBalancerGroupTag.
 	SecurityGroupID pulumi.IDOutput
 	// WebACLArn is set when WAF is on.
 	WebACLArn pulumi.StringOutput

@@ -25,14 +25,18 @@ type KeyringArgs struct {
 	Account Account
 	// AliasPrefix names the aliases "<AliasPrefix>-<purpose>"; required, e.g. "alias/platform-prod".
 	AliasPrefix string
-	// Purposes are the keys to create (of AllPurposes); nil means Purposes.
+	// Purposes are the keys to create (of AllPurposes); nil means Purposes (cluster, logs, data),
+	// the keys every stack needs. Alerts is asked for only by the stack that routes the account's
+	// findings.
 	Purposes []Purpose
-	// DeletionWindowDays before a scheduled deletion takes effect: 7 to 30; 0 means 30.
+	// DeletionWindowDays before a scheduled deletion takes effect: 7 to 30; 0 means 30, the
+	// longest KMS allows, so a mistaken deletion has the most time to be cancelled.
 	DeletionWindowDays int
 	// Protect and RetainOnDelete keep the keys from being deleted with the stack (set them in prod):
-	// data encrypted under a deleted key is lost for good.
+	// data encrypted under a deleted key is lost for good. False (the default) lets a dev stack be
+	// torn down; the deletion window still applies.
 	Protect, RetainOnDelete bool
-	// Tags are added to each key.
+	// Tags are added to each key; nil adds none.
 	Tags map[string]string
 }
 

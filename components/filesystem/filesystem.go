@@ -87,17 +87,22 @@ type FileSystemArgs struct {
 	// PrivateSubnets are the subnets of the mount targets, one per zone, keyed by zone name; at
 	// least MinZones; required.
 	PrivateSubnets map[string]pulumi.StringInput
-	// AccessPoints are the access points to create; names must be unique.
+	// AccessPoints are the access points to create; names must be unique. Nil (the default)
+	// creates none, and then nobody can mount: the policy admits clients through an access point
+	// only, so every client's identity and directory are pinned.
 	AccessPoints []AccessPoint
 	// MountGrants let IAM roles mount and write through one access point each (ClientMount and
 	// ClientWrite, conditioned on that access point's ARN): for example the EFS CSI driver's role,
 	// whose node plugin performs IAM-authorised mounts. Default none.
 	MountGrants []MountGrant
-	// TransitionToIA is one of TransitionPeriods or TransitionNever; "" means DefaultTransitionToIA.
+	// TransitionToIA is one of TransitionPeriods or TransitionNever; "" means DefaultTransitionToIA
+	// (30 days), which halves the cost of scratch files nobody reads again without slowing the
+	// ones in use.
 	TransitionToIA string
-	// Protect and RetainOnDelete apply to the file system (its data); set them in prod.
+	// Protect and RetainOnDelete apply to the file system (its data); set them in prod. False (the
+	// default) lets a dev stack be torn down; backups are on whatever they say.
 	Protect, RetainOnDelete bool
-	// Tags are added to the file system, its security group and its access points.
+	// Tags are added to the file system, its security group and its access points; nil adds none.
 	Tags map[string]string
 }
 
@@ -106,17 +111,20 @@ type FileSystemArgs struct {
 type FileSystem struct {
 	pulumi.ResourceState
 
-	// ID is the file system id (fs-…), Arn its ARN and DNSName its mount name.
-	ID      pulumi.IDOutput
-	Arn     pulumi.StringOutput
+	// ID is the file system id (fs-…): a PersistentVolume's volume handle.
+	ID pulumi.IDOutput
+	// Arn is the file system's ARN, for IAM policies that grant mounts.
+	Arn pulumi.StringOutput
+	// DNSName is its mount name.
 	DNSName pulumi.StringOutput
 	// SecurityGroupID is the mount targets' security group.
 	SecurityGroupID pulumi.IDOutput
 	// MountTargetIDs by zone.
 	MountTargetIDs map[string]pulumi.IDOutput
-	// AccessPointArns and AccessPointIDs by access point name.
+	// AccessPointArns by access point name, for the conditions of mount grants.
 	AccessPointArns map[string]pulumi.StringOutput
-	AccessPointIDs  map[string]pulumi.IDOutput
+	// AccessPointIDs by access point name, for volume handles ("<fs id>::<access point id>").
+	AccessPointIDs map[string]pulumi.IDOutput
 }
 
 var (

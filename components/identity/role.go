@@ -15,20 +15,24 @@ import (
 // TypeToken is the Pulumi type of the ServiceRole component. It is in users' state: never change it.
 const TypeToken = "platform:identity:ServiceRole"
 
-// ServiceRoleArgs configures a ServiceRole; every field is required.
+// ServiceRoleArgs configures a ServiceRole; every field but Tags is required: an IRSA role has no
+// safe default trust or permission.
 type ServiceRoleArgs struct {
 	// OIDCProviderArn and OIDCIssuer (with or without https://) identify the cluster's provider.
 	OIDCProviderArn, OIDCIssuer pulumi.StringInput
 	// Namespace and ServiceAccount name the only identity that may assume the role.
 	Namespace, ServiceAccount string
-	// Policy is the role's permission policy, built with package iampolicy.
+	// Policy is the role's permission policy, built with package iampolicy. There is no default
+	// policy: what a service may do is the caller's decision, written down exactly.
 	Policy pulumi.StringInput
-	Tags   map[string]string
+	// Tags are added to the role; nil adds none. The only optional field.
+	Tags map[string]string
 }
 
 // ServiceRole is an IRSA role.
 type ServiceRole struct {
 	pulumi.ResourceState
+	// Arn is the role's ARN: the ServiceAccount's eks.amazonaws.com/role-arn annotation.
 	Arn pulumi.StringOutput
 	// Resources are the role and its policy: what a user of the role waits for. (A dependency on
 	// the component itself means whichever children are registered when it is resolved.)

@@ -43,6 +43,7 @@ var GatewayEndpointServices = []string{"dynamodb", "s3"}
 
 // Account identifies where the VPC lives (policies and service names are derived from it).
 type Account struct {
+	// ID is the 12-digit account id, Region e.g. eu-west-1, Partition aws, aws-cn or aws-us-gov.
 	ID, Region, Partition string
 }
 
@@ -50,25 +51,32 @@ type Account struct {
 type VpcArgs struct {
 	// Account is required.
 	Account Account
-	// CidrBlock is the VPC's IPv4 range, /16 to /22 (see Plan); "" means DefaultCidr.
+	// CidrBlock is the VPC's IPv4 range, /16 to /22 (see Plan); "" means DefaultCidr (a /16),
+	// room for private subnets large enough for one pod IP each (the VPC CNI gives pods VPC IPs).
 	CidrBlock string
 	// AvailabilityZones are the zones to use, at least MinAZs; required. Append new zones at the
 	// end: a zone's subnets are derived from its position.
 	AvailabilityZones []string
-	// NatGateways: "" means NatPerAz.
+	// NatGateways is NatPerAz or NatSingle; "" means NatPerAz, so that a zone's outage takes no
+	// other zone's egress down. NatSingle is the cheaper choice for dev.
 	NatGateways NatStrategy
 	// FlowLogKmsKeyArn encrypts the flow-log group; required (flow logs are always on).
 	FlowLogKmsKeyArn pulumi.StringInput
-	// FlowLogRetentionDays keeps flow logs; 0 means DefaultFlowLogRetentionDays.
+	// FlowLogRetentionDays keeps flow logs; 0 means DefaultFlowLogRetentionDays (365), a year of
+	// evidence for an investigation; never "forever" by accident.
 	FlowLogRetentionDays int
-	// NoGatewayEndpoints leaves out the S3 and DynamoDB gateway endpoints.
+	// NoGatewayEndpoints leaves out the S3 and DynamoDB gateway endpoints. False (the default)
+	// keeps that traffic off the NAT gateways and the internet path; gateway endpoints are free.
 	NoGatewayEndpoints bool
 	// InterfaceEndpoints are services (e.g. "sts", "ecr.api") reached through interface endpoints
-	// in the private subnets, behind a security group that admits HTTPS from the VPC only.
+	// in the private subnets, behind a security group that admits HTTPS from the VPC only. Nil
+	// (the default) creates none: each is billed per zone and hour, so the caller chooses.
 	InterfaceEndpoints []string
-	// ClusterName, if set, tags the subnets "kubernetes.io/cluster/<name>: shared".
+	// ClusterName, if set, tags the subnets "kubernetes.io/cluster/<name>: shared", so load
+	// balancers of that cluster find them. "" tags none.
 	ClusterName string
-	// Protect and RetainOnDelete apply to the flow-log group (audit evidence).
+	// Protect and RetainOnDelete apply to the flow-log group (audit evidence). False (the
+	// default) lets a dev stack be torn down.
 	Protect, RetainOnDelete bool
 }
 
@@ -76,13 +84,18 @@ type VpcArgs struct {
 type Vpc struct {
 	pulumi.ResourceState
 
-	VpcID     pulumi.IDOutput
+	// VpcID is the VPC's id.
+	VpcID pulumi.IDOutput
+	// CidrBlock is the VPC's IPv4 range.
 	CidrBlock pulumi.StringOutput
-	// Subnet ids and route table ids by zone.
-	PublicSubnetIDs      map[string]pulumi.IDOutput
-	PrivateSubnetIDs     map[string]pulumi.IDOutput
+	// PublicSubnetIDs by zone: for load balancers and NAT gateways only.
+	PublicSubnetIDs map[string]pulumi.IDOutput
+	// PrivateSubnetIDs by zone: for nodes, pods and everything else.
+	PrivateSubnetIDs map[string]pulumi.IDOutput
+	// PrivateRouteTableIDs by zone (gateway endpoints attach to them).
 	PrivateRouteTableIDs map[string]pulumi.IDOutput
-	PublicRouteTableID   pulumi.IDOutput
+	// PublicRouteTableID is the one route table of the public subnets.
+	PublicRouteTableID pulumi.IDOutput
 	// Layout is the subnet plan the VPC was built from.
 	Layout SubnetPlan
 }

@@ -125,9 +125,13 @@ func LifecyclePolicy(keepImages, untaggedDays int) (string, error) {
 // "refs/heads/<branch>") or one deployment environment (Environment). GitHub puts exactly one of
 // them in the token's sub claim: a job that names an environment gets the environment form.
 type Source struct {
-	Repository  string // "<owner>/<repo>"
-	Ref         string // e.g. "refs/heads/main"
-	Environment string // e.g. "production"
+	// Repository is "<owner>/<repo>"; required.
+	Repository string
+	// Ref is a branch or tag, e.g. "refs/heads/main"; exactly one of Ref and Environment is set.
+	Ref string
+	// Environment is a deployment environment, e.g. "production" (GitHub's protection rules, such
+	// as required reviewers, then guard the push).
+	Environment string
 	// Workflow, when set, is the reusable workflow the job must run, "<owner>/<repo>/.github/
 	// workflows/<file>@<ref>": IAM cannot read GitHub's job_workflow_ref claim, so the repository
 	// (or its organisation) must customise its sub claim to include it (include_claim_keys: repo,

@@ -16,13 +16,16 @@ type PushRoleArgs struct {
 	Source Source
 	// RepositoryArn is the one repository the role may push to.
 	RepositoryArn pulumi.StringInput
-	Tags          map[string]string
+	// Tags are added to the role; nil adds none.
+	Tags map[string]string
 }
 
 // PushRole is the role the image workflow assumes to push one service's images.
 type PushRole struct {
 	pulumi.ResourceState
 
+	// Arn is the role's ARN: the role-to-assume of the image workflow, and the repository's
+	// PusherRoleArn.
 	Arn pulumi.StringOutput
 }
 

@@ -45,18 +45,23 @@ type RepositoryArgs struct {
 	KmsKeyArn pulumi.StringInput
 	// PullerRoleArns may pull (the nodes' role); at least one.
 	PullerRoleArns []pulumi.StringInput
-	// PusherRoleArn may push; nil freezes the repository (nobody may push).
+	// PusherRoleArn may push; nil (the default) freezes the repository: nobody may push, since
+	// the policy denies writes to everyone but this role.
 	PusherRoleArn pulumi.StringInput
-	// KeepImages is how many most recent images the lifecycle policy keeps (default 50): more than
+	// KeepImages is how many most recent images the lifecycle policy keeps (0 means 50): more than
 	// any rollback needs, so a running tag is not expired under a Deployment.
 	KeepImages int
-	// UntaggedDays is how long an untagged image is kept after its push (default 7).
+	// UntaggedDays is how long an untagged image is kept after its push (0 means 7): with
+	// immutable tags an untagged image is a failed or superseded build that nothing can run by tag.
 	UntaggedDays int
-	// ForceDelete lets a destroy delete a repository that still holds images (dev only).
+	// ForceDelete lets a destroy delete a repository that still holds images (dev only). False
+	// (the default) makes a destroy fail rather than lose images.
 	ForceDelete bool
-	// Protect and RetainOnDelete keep the repository, and its images, from being lost with the stack.
+	// Protect and RetainOnDelete keep the repository, and its images, from being lost with the
+	// stack. False (the default) lets a dev stack be torn down.
 	Protect, RetainOnDelete bool
-	Tags                    map[string]string
+	// Tags are added to the repository; nil adds none.
+	Tags map[string]string
 }
 
 // Repository is an ECR repository with scan on push, immutable tags, KMS, a lifecycle policy and
@@ -64,6 +69,7 @@ type RepositoryArgs struct {
 type Repository struct {
 	pulumi.ResourceState
 
+	// Arn is the repository's ARN: what its push role may write to.
 	Arn pulumi.StringOutput
 	// URL is "<account>.dkr.ecr.<region>.amazonaws.com/<name>": what images of it are named.
 	URL pulumi.StringOutput

@@ -39,25 +39,28 @@ type SecretArgs struct {
 	// SecretName is the secret's name in Secrets Manager, 1 to 512 characters of
 	// A-Z a-z 0-9 / _ + = . @ -; required, e.g. "prod/uploader/db".
 	SecretName string
-	// Description is shown in the console.
+	// Description is shown in the console; "" shows none.
 	Description string
 	// KmsKeyArn is the customer-managed key (the keyring's data key) that encrypts the value; required.
 	KmsKeyArn pulumi.StringInput
-	// RecoveryWindowDays a deleted secret stays recoverable: 7 to 30; 0 means 30, unless
+	// RecoveryWindowDays a deleted secret stays recoverable: 7 to 30; 0 means 30 (the longest
+	// Secrets Manager allows, the most time to undo a mistaken deletion), unless
 	// DeleteWithoutRecovery.
 	RecoveryWindowDays int
 	// DeleteWithoutRecovery deletes the secret at once, with no recovery window, so that a torn
 	// down stack can be re-created with the same fixed name at once (dev). RecoveryWindowDays must
-	// then be 0.
+	// then be 0. False (the default) keeps the recovery window.
 	DeleteWithoutRecovery bool
 	// ReaderRoleArns are the IAM roles (the workloads' IRSA roles) of AccountID that may read the
-	// value; nobody else may. Empty means nobody may read it yet.
+	// value; nobody else may. Empty (the default) means nobody may read it yet: a secret is closed
+	// until its readers are named.
 	ReaderRoleArns []pulumi.StringInput
 	// AccountID is the 12-digit account the secret and its readers are in; required.
 	AccountID string
-	// Protect and RetainOnDelete keep the secret from being deleted with the stack (set them in prod).
+	// Protect and RetainOnDelete keep the secret from being deleted with the stack (set them in
+	// prod). False (the default) lets a dev stack be torn down; the recovery window still applies.
 	Protect, RetainOnDelete bool
-	// Tags are added to the secret.
+	// Tags are added to the secret; nil adds none.
 	Tags map[string]string
 }
 
@@ -70,8 +73,9 @@ type Secret struct {
 	Secret *secretsmanager.Secret
 	// Policy is its resource policy, SecretPolicy of the readers.
 	Policy *secretsmanager.SecretPolicy
-	// Arn and Name of the secret.
-	Arn  pulumi.StringOutput
+	// Arn of the secret, for its readers' IAM policies.
+	Arn pulumi.StringOutput
+	// Name of the secret (SecretName): what workloads ask Secrets Manager for.
 	Name pulumi.StringOutput
 }
 

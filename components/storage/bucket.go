@@ -101,9 +101,11 @@ type BucketArgs struct {
 	// admits the S3 logging service on behalf of this account only.
 	AccountID string
 	// BucketName is the exact, globally unique bucket name; "" (recommended) lets AWS generate a
-	// unique name starting with BucketPrefix(name).
+	// unique name starting with BucketPrefix(name), which can never clash with another account's.
 	BucketName string
-	// Encryption is the default server-side encryption; "" means SSES3 (AES-256), the requirement.
+	// Encryption is the default server-side encryption; "" means SSES3 (AES-256), what the
+	// requirements ask for: every reader can decrypt without a key-policy grant, and ELB and S3
+	// log delivery write only to SSE-S3 buckets. SSEKMS is the choice for data whose key must be ours.
 	Encryption Encryption
 	// KmsKeyArn is the customer-managed key of SSEKMS: required with SSEKMS, not allowed otherwise.
 	KmsKeyArn pulumi.StringInput
@@ -118,10 +120,12 @@ type BucketArgs struct {
 	// IsLogBucket makes this the target of other buckets' server access logs: it does not log itself
 	// (AccessLogBucket must be unset), and its policy also lets LogDeliveryService put objects under
 	// the log prefix for AccountID. Keep it SSES3: with SSEKMS the key policy must admit the service.
+	// False (the default): the bucket logs its own access to AccessLogBucket.
 	IsLogBucket bool
 	// LoadBalancerLogs makes the bucket receive Elastic Load Balancing access logs: its policy lets
 	// the region's log-delivery principal put objects under the prefix for AccountID. ELB writes
-	// only to SSE-S3 buckets, so Encryption must stay SSES3.
+	// only to SSE-S3 buckets, so Encryption must stay SSES3. Nil (the default) admits no log
+	// delivery: the policy only denies.
 	LoadBalancerLogs *LoadBalancerLogDelivery
 	// DenyDeleteTo are IAM principal ARNs (for example the uploader's role) denied DeleteActions on
 	// every object, whatever their own policies allow. nil denies deletion to no one in particular.
@@ -133,24 +137,28 @@ type BucketArgs struct {
 	// ExtraStatements returns more Deny statements for the bucket policy, given the bucket ARN. Only
 	// Deny: the policy never grants access, so the bucket stays private. It is called once with a
 	// placeholder ARN when the args are validated, so it must be a pure function of its argument.
+	// Nil (the default) adds none.
 	ExtraStatements func(bucketArn string) []iampolicy.Statement
 	// NoncurrentVersionExpirationDays deletes object versions this many days after they stop being
-	// current; 0 keeps every version forever.
+	// current; 0 (the default) keeps every version forever, because deleting history is a
+	// decision about the data that only its owner can make.
 	NoncurrentVersionExpirationDays int
-	// ExpirationDays expires objects this many days after creation (for log buckets); 0 never.
+	// ExpirationDays expires objects this many days after creation (for log buckets); 0 (the
+	// default) never, for the same reason.
 	// Versioning keeps an expired object as a noncurrent version: set
 	// NoncurrentVersionExpirationDays too for it to be deleted.
 	ExpirationDays int
 	// ForceDestroy lets `pulumi destroy` delete the bucket with its objects (dev); false keeps a
 	// non-empty bucket from being deleted.
 	ForceDestroy bool
-	// Protect applies to the bucket: the stack cannot delete it (set it in prod).
+	// Protect applies to the bucket: the stack cannot delete it (set it in prod). False (the
+	// default) lets a dev stack be torn down; a non-empty bucket still survives unless ForceDestroy.
 	Protect bool
 	// RetainOnDelete keeps the bucket, and the settings that guard it (encryption, public-access
 	// block, ownership, policy, versioning, logging, lifecycle), in AWS when the stack deletes them:
-	// a retained bucket is never left unguarded.
+	// a retained bucket is never left unguarded. False (the default) deletes them with the stack.
 	RetainOnDelete bool
-	// Tags are added to the bucket.
+	// Tags are added to the bucket; nil adds none.
 	Tags map[string]string
 }
 
@@ -395,8 +403,10 @@ func AllowAccessLogDelivery(bucketArn, prefix, accountID string) iampolicy.State
 
 // LogDelivery says whose server access logs a log bucket receives, and where.
 type LogDelivery struct {
+	// AccountID is the account whose buckets' logs the logging service may deliver.
 	AccountID string
-	Prefix    string
+	// Prefix is the key prefix it may write under (DefaultAccessLogPrefix for a Bucket).
+	Prefix string
 }
 
 // LoadBalancerLogDelivery says who delivers load balancer access logs to a bucket, and where.
@@ -437,6 +447,7 @@ func AllowLoadBalancerLogDelivery(bucketArn string, d LoadBalancerLogDelivery, a
 
 // PolicySpec is everything a bucket policy is built from, resolved.
 type PolicySpec struct {
+	// BucketArn is the bucket the policy is for; every statement names it or its objects.
 	BucketArn string
 	// DenyDeleteTo are principal ARNs denied DeleteActions; none means no such statement.
 	DenyDeleteTo []string
@@ -446,7 +457,8 @@ type PolicySpec struct {
 	LogDelivery *LogDelivery
 	// LoadBalancerLogs admits load balancer log delivery for AccountID.
 	LoadBalancerLogs *LoadBalancerLogDelivery
-	AccountID        string
+	// AccountID is the account load balancer logs are delivered for (with LoadBalancerLogs).
+	AccountID string
 	// Extra are the caller's Deny statements, appended last.
 	Extra []iampolicy.Statement
 }

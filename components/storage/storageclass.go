@@ -16,11 +16,12 @@ const DefaultClassAnnotation = "storageclass.kubernetes.io/is-default-class"
 
 // EncryptedStorageClassArgs configures the class.
 type EncryptedStorageClassArgs struct {
-	// Name of the class; "" means "encrypted-gp3".
+	// Name of the class; "" means "encrypted-gp3", which says what a claim gets.
 	Name string
-	// KmsKeyArn encrypts every volume; required.
+	// KmsKeyArn encrypts every volume; required (there is no unencrypted default class).
 	KmsKeyArn pulumi.StringInput
 	// Retain keeps volumes when their claims are deleted (set in prod): data outlives a mistake.
+	// False (the default) deletes a volume with its claim, so dev leaves no orphaned volumes.
 	Retain bool
 }
 

@@ -51,11 +51,17 @@ const LinkLocal = "169.254.0.0/16"
 
 // Objects are the Kubernetes objects of one service.
 type Objects struct {
-	ServiceAccount  *corev1.ServiceAccount
-	Deployment      *appsv1.Deployment // nil without an image
-	Service         *corev1.Service
-	Disruption      *policyv1.PodDisruptionBudget
-	Claims          []*corev1.PersistentVolumeClaim
+	// ServiceAccount is the service's own identity (with its IRSA annotation, if any).
+	ServiceAccount *corev1.ServiceAccount
+	// Deployment runs the pods; nil without an image.
+	Deployment *appsv1.Deployment
+	// Service is the ClusterIP Service on Port.
+	Service *corev1.Service
+	// Disruption is the PodDisruptionBudget.
+	Disruption *policyv1.PodDisruptionBudget
+	// Claims are the claims of the Volumes, in order.
+	Claims []*corev1.PersistentVolumeClaim
+	// NetworkPolicies allow the declared ingress and egress on top of the default deny.
 	NetworkPolicies []*networkingv1.NetworkPolicy
 }
 

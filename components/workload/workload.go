@@ -29,41 +29,50 @@ type ServiceArgs struct {
 	Name string
 	// Namespace it runs in: an application namespace (Pod Security restricted, default deny).
 	Namespace string
-	// PartOf is the app.kubernetes.io/part-of label; optional.
+	// PartOf is the app.kubernetes.io/part-of label; "" (the default) sets none.
 	PartOf string
 	// Port is the container port and the Service port: 1024–65535 (no capability to bind lower).
 	Port int32
-	// Image is the container image; "" creates everything but the Deployment.
+	// Image is the container image; "" creates everything but the Deployment, so a service whose
+	// first image is not pushed yet still has its identity and its network rules in place.
 	Image string
-	// UID and GID the pod runs as; 0 means MinID (1000). Below MinID is an error.
+	// UID and GID the pod runs as; 0 means MinID (1000, the requirements' appuser): never root,
+	// never a system account. Below MinID is an error.
 	UID, GID int64
 	// WritablePaths are mounted as emptyDir volumes; the root file system is read-only. Absolute,
-	// clean, distinct, not "/".
+	// clean, distinct, not "/". Nil (the default) leaves nothing writable.
 	WritablePaths []string
-	// Replicas; 0 means 2.
+	// Replicas; 0 means 2, so that a pod keeps serving through a node drain (the
+	// PodDisruptionBudget lets at most one be evicted at a time).
 	Replicas int32
 	// Resources are the container's requests and limits (Kubernetes quantities); all required.
 	Resources Resources
 	// HealthPath is the HTTP path of the probes; "" probes the TCP port.
 	HealthPath string
-	// KubernetesAPI mounts a ServiceAccount token; default false (no token).
+	// KubernetesAPI mounts a ServiceAccount token; false (the default) mounts none, so a
+	// compromised container holds no credential for the cluster's API.
 	KubernetesAPI bool
-	// RoleArn annotates the ServiceAccount with an IAM role (IRSA); nil: no role.
+	// RoleArn annotates the ServiceAccount with an IAM role (IRSA); nil (the default): no role,
+	// no AWS credentials.
 	RoleArn pulumi.StringInput
-	// Callers may connect to the service on Port; Callees it may connect to on their ports.
+	// Callers may connect to the service on Port. Nil (the default): no pod may, and the
+	// namespace's default deny holds.
 	Callers []Peer
+	// Callees it may connect to on their ports. Nil (the default): only cluster DNS.
 	Callees []Endpoint
 	// LoadBalancerCIDRs are where the load balancer's nodes connect from (its subnets); empty: not
 	// reached by a load balancer.
 	LoadBalancerCIDRs []string
 	// AWSAPIs allows egress on 443 to everything but the link-local range (the AWS APIs, through
-	// the NAT or VPC endpoints). Default false.
+	// the NAT or VPC endpoints). False (the default): no egress beyond DNS and Callees.
 	AWSAPIs bool
-	// NFSCIDRs are the EFS mount targets' subnets, for egress on 2049.
+	// NFSCIDRs are the EFS mount targets' subnets, for egress on 2049; nil allows none.
 	NFSCIDRs []string
-	// Volumes are pre-provisioned persistent volumes, each claimed and mounted.
+	// Volumes are pre-provisioned persistent volumes, each claimed and mounted; nil mounts none.
 	Volumes []Volume
-	// SpreadAcrossZones requires the pods to spread evenly over availability zones.
+	// SpreadAcrossZones requires the pods to spread evenly over availability zones. False (the
+	// default) because a hard spread leaves pods pending where a zone has no node (a one-zone dev
+	// node group); prod turns it on.
 	SpreadAcrossZones bool
 	// After are what every object of the service waits for: its namespace and the namespace's
 	// default deny and Roles, a pre-provisioned volume. (A dependency of the component itself does
@@ -71,16 +80,27 @@ type ServiceArgs struct {
 	After []pulumi.Resource
 }
 
-// Resources are a container's requests and limits.
-type Resources struct{ CPU, Memory, CPULimit, MemoryLimit string }
+// Resources are a container's requests and limits, as Kubernetes quantities; all required, so
+// that no pod runs unbounded or unscheduled by its real needs.
+type Resources struct {
+	// CPU and Memory are the requests, e.g. "100m" and "128Mi".
+	CPU, Memory string
+	// CPULimit and MemoryLimit are the limits, e.g. "500m" and "256Mi".
+	CPULimit, MemoryLimit string
+}
 
 // Peer is a service by name and namespace.
-type Peer struct{ Service, Namespace string }
+type Peer struct {
+	// Service is the peer's name (its app.kubernetes.io/name label); Namespace its namespace.
+	Service, Namespace string
+}
 
 // Endpoint is a service and its port.
 type Endpoint struct {
+	// Service is the callee's name (its app.kubernetes.io/name label); Namespace its namespace.
 	Service, Namespace string
-	Port               int32
+	// Port is the callee's container port.
+	Port int32
 }
 
 // Volume is a pre-provisioned PersistentVolume the service claims and mounts.

@@ -1,5 +1,3 @@
-// Package iprange holds the IPv4 range facts that config validation, components and controls share,
-// judged with netipx sets rather than range by range.
 package iprange
 
 import (

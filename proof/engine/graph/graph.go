@@ -180,3 +180,15 @@ func names(rs []*Resource) []string {
 	}
 	return out
 }
+
+// Listing is one line per registered resource but the stack — its logical name and type token,
+// in URN order: what a component registered, as the runnable Examples print it.
+func (g *Graph) Listing() string {
+	var b strings.Builder
+	for _, r := range g.resources {
+		if r.Type != StackType {
+			b.WriteString(r.Name + " " + r.Type + "\n")
+		}
+	}
+	return b.String()
+}
