@@ -378,7 +378,13 @@ var brokenCases = []brokenCase{
 			return setInput(tProject, p+"-runner-preview", "environment.environmentVariables[3].value",
 				str(envValue(t, deploy, "PLATFORM_ASSUME_ROLE_ARN")))(t, g)
 		},
-		// RUN-001 reports this on the first project by URN, now the GitHub Actions runner's.
+		wantURN: "aws:codebuild/project:Project::" + p + "-runner-preview", wantPath: "PLATFORM_ASSUME_ROLE_ARN"},
+	{name: "GitHub Actions runner assumes the deploy role", control: "RUN-001",
+		breakGraph: func(t *testing.T, g *graph.Graph) *graph.Graph {
+			deploy := named(t, g, tProject, p+"-runner-deploy")
+			return setInput(tProject, p+"-runner-actions", "environment.environmentVariables[2].value",
+				str(envValue(t, deploy, "PLATFORM_ASSUME_ROLE_ARN")))(t, g)
+		},
 		wantURN: "aws:codebuild/project:Project::" + p + "-runner-actions", wantPath: "PLATFORM_ASSUME_ROLE_ARN"},
 	{name: "runner role may assume any role", control: "RUN-001",
 		breakGraph: setInput(tRolePol, p+"-runner-deploy", "policy", str(`{"Version":"2012-10-17","Statement":[

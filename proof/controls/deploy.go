@@ -231,7 +231,8 @@ func checkRunner(t Target) (int, []Finding) {
 	projects := t.Graph.OfType(typeCodeBuildProject)
 	policiesOf := t.byRef(typeRolePolicy, "role", byRoleName, typeRole)
 	var fs []Finding
-	assumed := map[string]string{} // PLATFORM_COMMAND → role assumed
+	deployRole := ""
+	previewAssumes := map[string]string{} // preview project URN → role it assumes
 	for _, p := range projects {
 		at := func(path, value, msg string) {
 			fs = append(fs, Finding{URN: p.URN, Violation: Violation{Path: path, Value: value, Message: msg}})
@@ -250,7 +251,12 @@ func checkRunner(t Target) (int, []Finding) {
 		}
 		assume := envVar(p, "PLATFORM_ASSUME_ROLE_ARN")
 		command := envVar(p, "PLATFORM_COMMAND")
-		assumed[command] = assume
+		switch command {
+		case "up":
+			deployRole = assume
+		case "preview":
+			previewAssumes[p.URN] = assume
+		}
 		role, ok := t.refOne(p, "serviceRole", byArn, typeRole)
 		if !ok {
 			at("serviceRole", describe(p.Inputs, "serviceRole"), "the project's service role must be a role of this stack")
@@ -277,9 +283,13 @@ func checkRunner(t Target) (int, []Finding) {
 				Message: fmt.Sprintf("the project's role may assume exactly its own role (%s)", assume)}})
 		}
 	}
-	if d, p := assumed["up"], assumed["preview"]; d != "" && d == p {
-		fs = append(fs, Finding{URN: projects[0].URN, Violation: Violation{Path: "PLATFORM_ASSUME_ROLE_ARN", Value: d,
-			Message: "previews run pull-request code: they must never assume the deploy role"}})
+	// Every project that previews (the preview project and the GitHub Actions runner) is judged,
+	// and the finding is on the project at fault.
+	for urn, role := range previewAssumes {
+		if deployRole != "" && role == deployRole {
+			fs = append(fs, Finding{URN: urn, Violation: Violation{Path: "PLATFORM_ASSUME_ROLE_ARN", Value: role,
+				Message: "previews run pull-request code: they must never assume the deploy role"}})
+		}
 	}
 	return len(projects), fs
 }
